@@ -1,0 +1,118 @@
+"""CaseHub: case management for a city's 1999 citizen-service hotline."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, session
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from config import Config
+
+
+class UnsafeConfiguration(RuntimeError):
+    pass
+
+
+def create_app(config_class: type[Config] = Config) -> Flask:
+    config_class.prepare()
+    problems = config_class.problems()
+    if problems:
+        raise UnsafeConfiguration("Refusing to start in production: " + "; ".join(problems) + ".")
+    app = Flask(__name__, template_folder="../templates")
+    app.config.from_object(config_class)
+    register_models()
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    from casehub.errors import register_error_handlers
+    register_error_handlers(app)
+    from casehub.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def register_models() -> None:
+    """Import every feature's models so metadata (and Alembic) sees the whole schema."""
+    from casehub.audit import models as _audit  # noqa: F401
+    from casehub.auth import models as _auth  # noqa: F401
+    from casehub.cases import models as _cases  # noqa: F401
+    from casehub.directory import models as _directory  # noqa: F401
+    from casehub.intake import models as _intake  # noqa: F401
+    from casehub.notify import models as _notify  # noqa: F401
+    from casehub.reports import models as _reports  # noqa: F401
+    from casehub.routing import models as _routing  # noqa: F401
+    from casehub.sla import models as _sla  # noqa: F401
+
+
+def select_locale() -> str:
+    """The language chosen in this session, else the city's first language, zh-TW."""
+    languages = current_app.config["LANGUAGES"]
+    return session["locale"] if session.get("locale") in languages else languages[0]
+
+
+def register_extensions(app: Flask) -> None:
+    from casehub import jobs
+    from casehub.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    jobs.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _enable_sqlite_pragmas(app)
+
+
+def _enable_sqlite_pragmas(app: Flask) -> None:
+    import sqlalchemy as sa
+
+    from casehub.extensions import db
+
+    with app.app_context():
+        @sa.event.listens_for(db.engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from casehub.auth import bp as auth_bp
+    from casehub.health import bp as health_bp
+    from casehub.home import bp as home_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+
+
+ROLE_LABELS = {
+    "operator": _l("Operator"),
+    "agency_staff": _l("Agency staff"),
+    "agency_supervisor": _l("Agency supervisor"),
+    "manager": _l("Manager"),
+    "admin": _l("Administrator"),
+}
+
+
+def role_label(role) -> str:
+    return str(ROLE_LABELS[str(role)])
+
+
+def register_template_helpers(app: Flask) -> None:
+    zone = ZoneInfo(app.config["TIMEZONE"])
+
+    @app.template_filter("local")
+    def local_time(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+        """Show a stored UTC time in the city's time zone."""
+        if value is None:
+            return ""
+        return format_datetime(value.astimezone(zone), fmt)
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": str(get_locale()), "role_label": role_label}

@@ -1,0 +1,93 @@
+"""`flask casehub ...`: operations commands. Each parses its input, calls a service and commits."""
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from casehub.auth.models import Role, User
+from casehub.auth.services import create_user, issue_token
+from casehub.errors import DomainError
+from casehub.extensions import db
+
+casehub_cli = AppGroup("casehub", help="CaseHub operations.")
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@casehub_cli.command("seed")
+@click.option("--demo", is_flag=True, help="Also create one demo user per role and sample cases.")
+def seed_command(demo: bool) -> None:
+    """Load Kaohsiung's agencies, districts, SLA policies and categories (safe to run twice)."""
+    from casehub.directory.seed import seed_demo_cases, seed_demo_users, seed_reference_data
+
+    counts = seed_reference_data()
+    click.echo("Reference data: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
+    if demo:
+        created = seed_demo_users()
+        cases = seed_demo_cases()
+        db.session.commit()
+        for username, role, password in created:
+            click.echo(f"Demo user {username:<11} role {role:<18} password {password}")
+        if not created:
+            click.echo("Demo users already exist (passwords unchanged).")
+        click.echo(f"Sample cases created: {cases}")
+    db.session.commit()
+
+
+@casehub_cli.command("create-user")
+@click.option("--username", required=True)
+@click.option("--role", required=True, help="One of: " + ", ".join(r.value for r in Role))
+@click.option("--agency", "agency_code", help="Agency code; required for agency roles.")
+@click.option("--name", "display_name")
+@click.option("--email")
+@click.option("--password", help="Prompted for when not given.")
+def create_user_command(username, role, agency_code, display_name, email, password) -> None:
+    """Create a staff account."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(username=username, password=password, role=role, agency_code=agency_code,
+                           display_name=display_name, email=email)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Created user {user.username} ({user.role.value}).")
+
+
+@casehub_cli.command("create-token")
+@click.argument("username")
+@click.option("--name", help="What the token is for.")
+def create_token_command(username: str, name: str | None) -> None:
+    """Print a new API token for USERNAME; it is shown only this once."""
+    user = db.session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        _fail(f"No user named '{username}'.")
+    token = issue_token(user, name=name)
+    db.session.commit()
+    click.echo(token)
+
+
+@casehub_cli.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Serve the embedded demo: web server plus, without Redis, the in-process scheduler."""
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    from workers.scheduler import start_embedded_scheduler
+
+    app = current_app._get_current_object()
+    if not app.config["REDIS_URL"]:
+        start_embedded_scheduler(app)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(casehub_cli)

@@ -1,0 +1,72 @@
+"""Background jobs: RQ queues on Redis, or a thread in the server process in embedded mode.
+
+Jobs are enqueued only after the transaction that caused them commits, so a rollback
+never leaves a job behind and a job never reads rows that are not there yet.
+"""
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue
+
+from casehub.extensions import db
+
+QUEUE_NAMES = ("high", "default", "low")
+log = logging.getLogger(__name__)
+
+
+class InProcessQueue:
+    """Embedded mode: runs each job on one background thread inside its own app context."""
+
+    def __init__(self, app: Flask, executor: ThreadPoolExecutor):
+        self.app = app
+        self.executor = executor
+
+    def enqueue(self, func, *args, **options):
+        for rq_only in ("job_timeout", "retry", "job_id", "unique", "result_ttl", "failure_ttl"):
+            options.pop(rq_only, None)
+        return self.executor.submit(self._run, func, args, options)
+
+    def _run(self, func, args, kwargs):
+        with self.app.app_context():
+            try:
+                return func(*args, **kwargs)
+            except Exception:
+                log.exception("in-process job %s failed", getattr(func, "__name__", func))
+                raise
+
+
+def init_app(app: Flask) -> None:
+    if app.config["REDIS_URL"]:
+        connection = Redis.from_url(app.config["REDIS_URL"])
+        app.extensions["redis"] = connection
+        app.extensions["queues"] = {name: Queue(name, connection=connection) for name in QUEUE_NAMES}
+    else:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casehub-job")
+        queue = InProcessQueue(app, executor)
+        app.extensions["redis"] = None
+        app.extensions["queues"] = {name: queue for name in QUEUE_NAMES}
+
+
+def get_queue(name: str = "default"):
+    return current_app.extensions["queues"][name]
+
+
+def enqueue_after_commit(func, *args, queue: str = "default", **options) -> None:
+    """Enqueue `func(*args)` once the current transaction commits; dropped on rollback."""
+    app = current_app._get_current_object()
+    db.session.info.setdefault("pending_jobs", []).append((app, queue, func, args, options))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _enqueue_pending(session):
+    for app, queue, func, args, options in session.info.pop("pending_jobs", []):
+        app.extensions["queues"][queue].enqueue(func, *args, **options)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _drop_pending(session, previous_transaction):
+    # Also on a SAVEPOINT rollback: a job must not outlive the work that asked for it.
+    session.info.pop("pending_jobs", None)

@@ -1,0 +1,74 @@
+"""The transactional outbox, its delivery attempts, and staff in-app alerts."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casehub.extensions import db
+from casehub.models import enum_column, utcnow
+
+
+class OutboxChannel(enum.StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    IN_APP = "in_app"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # permanently: a bad address, or out of retries
+
+
+class OutboxMessage(db.Model):
+    """A message owed to someone, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (sa.Index("ix_outbox_messages_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique per (case, target, threshold, deadline version) and the like: the guard against sending twice.
+    dedup_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    channel: Mapped[OutboxChannel] = mapped_column(enum_column(OutboxChannel, "outbox_channel"))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    template: Mapped[str] = mapped_column(sa.String(64))
+    language: Mapped[str] = mapped_column(sa.String(8), default="zh_TW")
+    payload: Mapped[dict] = mapped_column(default=dict)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    attempt_log: Mapped[list["DeliveryAttempt"]] = relationship(order_by="DeliveryAttempt.id")
+
+
+class DeliveryAttempt(db.Model):
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    succeeded: Mapped[bool]
+    error: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class Alert(db.Model):
+    """An in-app notification for one staff member (the bell)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (sa.Index("ix_alerts_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+    message: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

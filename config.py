@@ -1,0 +1,107 @@
+"""CaseHub settings, read from the environment; one class per mode.
+
+Every setting here is listed in the README's configuration table.
+"""
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("CASEHUB_INSTANCE_DIR", Path(__file__).parent / "instance"))
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _embedded_secret_key() -> str:
+    """Generate the embedded-mode key once and keep it, so sessions survive restarts."""
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(url: str | None) -> str:
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'casehub.sqlite3'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    ENV_NAME = os.environ.get("CASEHUB_ENV", "development")
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    TIMEZONE = os.environ.get("CASEHUB_TIMEZONE", "Asia/Taipei")
+    BABEL_DEFAULT_LOCALE = "zh_TW"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    LANGUAGES = ("zh_TW", "en")
+
+    LOGIN_MAX_FAILURES = _int("CASEHUB_LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT_MINUTES = _int("CASEHUB_LOGIN_LOCKOUT_MINUTES", 15)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    WTF_CSRF_TIME_LIMIT = None
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "casehub@localhost")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN") or None
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    @classmethod
+    def prepare(cls) -> None:
+        """Fill in derived settings; embedded mode may generate its secret key."""
+        if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            # The in-process job thread writes while requests do; wait for the lock instead of failing.
+            cls.SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
+        if not cls.SECRET_KEY and cls.ENV_NAME != "production":
+            cls.SECRET_KEY = _embedded_secret_key()
+
+    @classmethod
+    def problems(cls) -> list[str]:
+        """Reasons this configuration is unsafe for production; empty when it is fine."""
+        if cls.ENV_NAME != "production":
+            return []
+        found = []
+        if not cls.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            found.append("SECRET_KEY must be set to a random value of at least 32 characters")
+        if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            found.append("DATABASE_URL must point to PostgreSQL; SQLite is for the embedded demo only")
+        if not cls.REDIS_URL:
+            found.append("REDIS_URL must be set; production runs jobs on RQ workers")
+        if not cls.SESSION_COOKIE_SECURE:
+            found.append("SESSION_COOKIE_SECURE must be true behind HTTPS")
+        return found
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        os.environ.get("CASEHUB_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/casehub_test")
+    )
+    REDIS_URL = os.environ.get("CASEHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    SECRET_KEY = "test-secret-key-" + "x" * 32
+    WTF_CSRF_ENABLED = False

@@ -1,0 +1,3 @@
+from casehub import create_app
+
+app = create_app()
