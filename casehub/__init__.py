@@ -81,6 +81,7 @@ def _enable_sqlite_pragmas(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from casehub.api import bp as api_bp
     from casehub.auth import bp as auth_bp
     from casehub.health import bp as health_bp
     from casehub.home import bp as home_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(api_bp)
 
 
 ROLE_LABELS = {

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired
 from casehub.auth import bp
 from casehub.auth.models import User
 from casehub.auth.services import authenticate, user_for_token
-from casehub.errors import DomainError
+from casehub.errors import DomainError, wants_json
 from casehub.extensions import db, login_manager
 from casehub.models import utcnow
 
@@ -34,6 +34,13 @@ def load_user_from_bearer_token(req) -> User | None:
     user = user_for_token(token.strip(), now=utcnow())
     db.session.commit()  # records last_used_at
     return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if wants_json():
+        abort(401, "Sign in, or send 'Authorization: Bearer <token>'.")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def _safe_next(target: str | None) -> str:

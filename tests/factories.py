@@ -1,0 +1,89 @@
+"""Factories as fixtures returning callables: `make_case(**overrides)` and friends. They flush, not commit."""
+import itertools
+
+import pytest
+
+from casehub.auth.models import Role
+from casehub.auth.services import create_user
+from casehub.cases.models import Channel
+from casehub.cases.services import open_case
+from casehub.directory.models import Agency, AgencyKind, CaseKind, Category, District
+from casehub.extensions import db
+from casehub.sla.models import SlaClock, SlaPolicy
+
+DEFAULT_PASSWORD = "correct-horse-battery"
+_sequence = itertools.count(1)
+
+
+def _add(obj):
+    db.session.add(obj)
+    db.session.flush()
+    return obj
+
+
+@pytest.fixture
+def make_agency(app):
+    def _make(**overrides) -> Agency:
+        n = next(_sequence)
+        values = {"code": f"AG{n}", "name_zh": f"測試局{n}", "name_en": f"Test Bureau {n}",
+                  "kind": AgencyKind.BUREAU, "email": f"ag{n}@example.test"}
+        return _add(Agency(**values | overrides))
+
+    return _make
+
+
+@pytest.fixture
+def make_district(app):
+    def _make(**overrides) -> District:
+        n = next(_sequence)
+        return _add(District(**{"code": f"d{n}", "name_zh": f"測試{n}區", "name_en": f"Test {n} District"} | overrides))
+
+    return _make
+
+
+@pytest.fixture
+def make_policy(app):
+    def _make(**overrides) -> SlaPolicy:
+        n = next(_sequence)
+        values = {"code": f"hazard{n}", "name_zh": "四小時", "name_en": "Four hours", "clock": SlaClock.HOURS,
+                  "resolution_target": 4, "first_response_minutes": 30, "reminder_thresholds": [0.5, 0.8],
+                  "escalation_cycle": 4}
+        return _add(SlaPolicy(**values | overrides))
+
+    return _make
+
+
+@pytest.fixture
+def make_category(app, make_agency, make_policy):
+    def _make(**overrides) -> Category:
+        n = next(_sequence)
+        values = {"code": f"cat{n}", "name_zh": f"類別{n}", "name_en": f"Category {n}", "kind": CaseKind.DISPATCH}
+        values |= overrides
+        values.setdefault("default_agency", make_agency())
+        values.setdefault("sla_policy", make_policy())
+        return _add(Category(**values))
+
+    return _make
+
+
+@pytest.fixture
+def make_user(app, make_agency):
+    def _make(role: Role = Role.OPERATOR, *, agency: Agency | None = None, password: str = DEFAULT_PASSWORD,
+              **overrides):
+        if role.needs_agency and agency is None:
+            agency = make_agency()
+        n = next(_sequence)
+        return create_user(username=overrides.pop("username", f"user{n}"), password=password, role=role.value,
+                           agency_code=agency.code if agency else None, **overrides)
+
+    return _make
+
+
+@pytest.fixture
+def make_case(app, make_category):
+    def _make(*, category: Category | None = None, **overrides):
+        values = {"channel": Channel.PHONE, "description": "路燈不亮"} | overrides
+        case, _code = open_case(category=category or make_category(), **values)
+        return case
+
+    return _make

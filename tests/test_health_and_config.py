@@ -1,0 +1,51 @@
+import pytest
+
+from casehub import UnsafeConfiguration, create_app
+from config import Config, TestConfig
+
+
+def test_healthz_answers(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_readyz_checks_database_and_redis(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json["checks"]["database"] == "ok"
+    assert response.json["checks"]["redis"] == "ok"
+
+
+def test_readyz_is_503_with_the_reason_when_redis_is_down(app):
+    class NoRedis(TestConfig):
+        REDIS_URL = "redis://127.0.0.1:1/0"
+
+    response = create_app(NoRedis).test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["reasons"] == ["redis unreachable: ConnectionError"]
+
+
+def _production(**settings):
+    return type("Production", (Config,), {
+        "ENV_NAME": "production", "SECRET_KEY": "s" * 40, "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1/casehub",
+        "SESSION_COOKIE_SECURE": True, **settings})
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    with pytest.raises(UnsafeConfiguration, match="SECRET_KEY must be set"):
+        create_app(_production(SECRET_KEY=None))
+
+
+@pytest.mark.parametrize("setting, message", [
+    ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite3"}, "DATABASE_URL must point to PostgreSQL"),
+    ({"REDIS_URL": None}, "REDIS_URL must be set"),
+    ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
+    ({"SECRET_KEY": "short"}, "at least 32 characters"),
+])
+def test_production_refuses_other_unsafe_settings(setting, message):
+    with pytest.raises(UnsafeConfiguration, match=message):
+        create_app(_production(**setting))
+
+
+def test_safe_production_configuration_starts():
+    assert create_app(_production()).config["ENV_NAME"] == "production"
