@@ -18,12 +18,12 @@ from casehub.sla.models import SlaPolicy
 DISTRICT_OFFICES_CSV = Path(__file__).parent / "data" / "kaohsiung_district_offices.csv"
 
 DEMO_USERS = [
-    # username, role, agency code, password
-    ("operator", Role.OPERATOR, None, "Kaohsiung-1999-ops"),
-    ("staff", Role.AGENCY_STAFF, "PWB-MAINT", "Kaohsiung-1999-crew"),
-    ("supervisor", Role.AGENCY_SUPERVISOR, "PWB-MAINT", "Kaohsiung-1999-lead"),
-    ("manager", Role.MANAGER, None, "Kaohsiung-1999-rdec"),
-    ("admin", Role.ADMIN, None, "Kaohsiung-1999-root"),
+    # username, display name, role, agency code, password
+    ("operator", "陳怡君（示範話務）", Role.OPERATOR, None, "Kaohsiung-1999-ops"),
+    ("staff", "林志明（示範承辦）", Role.AGENCY_STAFF, "PWB-MAINT", "Kaohsiung-1999-crew"),
+    ("supervisor", "黃美玲（示範主管）", Role.AGENCY_SUPERVISOR, "PWB-MAINT", "Kaohsiung-1999-lead"),
+    ("manager", "張家豪（示範研考）", Role.MANAGER, None, "Kaohsiung-1999-rdec"),
+    ("admin", "系統管理員（示範）", Role.ADMIN, None, "Kaohsiung-1999-root"),
 ]
 
 
@@ -79,10 +79,10 @@ def seed_reference_data() -> dict[str, int]:
 def seed_demo_users() -> list[tuple[str, str, str]]:
     """One user per role; returns (username, role, password) for those created now."""
     created = []
-    for username, role, agency_code, password in DEMO_USERS:
+    for username, display_name, role, agency_code, password in DEMO_USERS:
         if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
             create_user(username=username, password=password, role=role.value, agency_code=agency_code,
-                        display_name=f"Demo {role.value}")
+                        display_name=display_name)
             created.append((username, role.value, password))
     return created
 
