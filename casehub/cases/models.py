@@ -98,6 +98,13 @@ class Case(db.Model):
     # When the SLA sweep must next look at this case (reminder, breach, escalation).
     next_action_at: Mapped[datetime | None] = mapped_column(index=True)
     escalation_level: Mapped[int] = mapped_column(default=0)
+    # The SLA clock (casehub.sla.services): when it started (receipt, or reassignment), the time spent
+    # waiting for the citizen (office seconds on the working-day clock), approved extensions, and a
+    # counter bumped whenever the deadline moves: reminders are de-duplicated per deadline version.
+    sla_started_at: Mapped[datetime | None]
+    paused_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    extended_working_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    deadline_version: Mapped[int] = mapped_column(default=0, server_default="0")
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     reply: Mapped[str | None] = mapped_column(sa.Text)
