@@ -47,10 +47,13 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     TIMEZONE = os.environ.get("CASEHUB_TIMEZONE", "Asia/Taipei")
+    # When the city's offices are open on a working day: working-day deadlines end at closing time.
+    OFFICE_HOURS = os.environ.get("CASEHUB_OFFICE_HOURS", "08:00-17:30")
     BABEL_DEFAULT_LOCALE = "zh_TW"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("zh_TW", "en")
 
+    PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_MAX_FAILURES = _int("CASEHUB_LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = _int("CASEHUB_LOGIN_LOCKOUT_MINUTES", 15)
     SESSION_COOKIE_HTTPONLY = True
@@ -66,6 +69,12 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "casehub@localhost")
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN") or None
+
+    ATTACHMENT_DIR = os.environ.get("CASEHUB_ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
+    MAX_ATTACHMENT_BYTES = _int("CASEHUB_MAX_ATTACHMENT_MB", 10) * 1024 * 1024
+    MAX_CONTENT_LENGTH = MAX_ATTACHMENT_BYTES * 5
+    DUPLICATE_WINDOW_DAYS = _int("CASEHUB_DUPLICATE_WINDOW_DAYS", 14)
+    DUPLICATE_RADIUS_METRES = _int("CASEHUB_DUPLICATE_RADIUS_METRES", 150)
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
@@ -105,3 +114,5 @@ class TestConfig(Config):
     REDIS_URL = os.environ.get("CASEHUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     SECRET_KEY = "test-secret-key-" + "x" * 32
     WTF_CSRF_ENABLED = False
+    # Deliberately weak hashing: the suite creates hundreds of users and scrypt costs ~50 ms each.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -5,11 +5,17 @@ import uuid
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from marshmallow import ValidationError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from casehub.extensions import db
 
 log = logging.getLogger(__name__)
+
+
+def N_(message: str) -> str:
+    """Mark an English message for the catalog; the page showing it translates it (pybabel extracts N_)."""
+    return message
 
 
 class DomainError(Exception):
@@ -69,6 +75,11 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: DomainError):
         db.session.rollback()
         return _respond(error.status, error.code, error.message, error.fields)
+
+    @app.errorhandler(StaleDataError)
+    def handle_concurrent_write(error: StaleDataError):
+        db.session.rollback()
+        return _respond(409, "stale_version", "Someone else changed this record at the same time; reload it.")
 
     @app.errorhandler(ValidationError)
     def handle_validation_error(error: ValidationError):

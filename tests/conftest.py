@@ -43,10 +43,11 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def _migrated_app():
+def _migrated_app(tmp_path_factory):
     ensure_database(TestConfig.SQLALCHEMY_DATABASE_URI)
     app = create_app(TestConfig)
     app.test_client_class = IsolatedClient
+    app.config["ATTACHMENT_DIR"] = str(tmp_path_factory.mktemp("attachments"))
     with app.app_context():
         with db.engine.begin() as connection:
             connection.execute(sa.text("DROP SCHEMA public CASCADE"))

@@ -83,7 +83,36 @@ def make_user(app, make_agency):
 def make_case(app, make_category):
     def _make(*, category: Category | None = None, **overrides):
         values = {"channel": Channel.PHONE, "description": "路燈不亮"} | overrides
+        if "received_at" in values:
+            values.setdefault("now", values["received_at"])
         case, _code = open_case(category=category or make_category(), **values)
         return case
+
+    return _make
+
+
+@pytest.fixture
+def case_in_status(app, make_case, make_user):
+    """A case driven to `status` through the real lifecycle actions; returns (case, agency staff, operator)."""
+    from casehub.cases.models import CaseStatus
+    from casehub.cases.services import perform_action
+
+    def _make(status, **case_overrides):
+        case = make_case(**case_overrides)
+        staff = make_user(Role.AGENCY_SUPERVISOR, agency=case.agency)
+        operator = make_user(Role.OPERATOR)
+        steps = {
+            CaseStatus.ASSIGNED: [],
+            CaseStatus.ACCEPTED: [("accept", staff, {})],
+            CaseStatus.WAITING_FOR_CITIZEN: [("accept", staff, {}), ("request_info", staff, {"message": "地址?"})],
+            CaseStatus.TRANSFER_REQUESTED: [("request_transfer", staff, {"reason": "非本機關業務"})],
+            CaseStatus.RESOLVED: [("resolve", staff, {"reply": "已修復"})],
+            CaseStatus.CLOSED: [("resolve", staff, {"reply": "已修復"}), ("close", operator, {})],
+            CaseStatus.CANCELLED: [("cancel", operator, {"reason": "重複"})],
+            CaseStatus.MERGED: [("merge", operator, {"into": make_case(category=case.category).number})],
+        }[CaseStatus(status)]
+        for action, actor, params in steps:
+            perform_action(case, action, actor=actor, **params)
+        return case, staff, operator
 
     return _make

@@ -1,8 +1,19 @@
 """JSON API v1: thin endpoints that translate HTTP to feature services and back."""
-from flask import Blueprint
+from flask import Blueprint, request
 from flask_login import current_user, login_required
+from marshmallow import Schema
+
+from casehub.errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def load_body(schema: Schema) -> dict:
+    """The request's JSON object, validated by `schema` (ValidationError becomes a 422 naming each field)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError("invalid_json", "The request body must be a JSON object.", status=400)
+    return schema.load(body)
 
 
 @bp.route("/me")
@@ -16,3 +27,6 @@ def me():
         "role": current_user.role.value,
         "agency": {"code": agency.code, "name": agency.name_zh} if agency else None,
     }
+
+
+from casehub.api import calls, cases, docs, reference  # noqa: E402,F401

@@ -123,6 +123,7 @@ class Case(db.Model):
     routing_rule: Mapped[RoutingRule | None] = relationship()
     sla_policy: Mapped[SlaPolicy | None] = relationship()
     created_by: Mapped[User | None] = relationship()
+    merged_into: Mapped["Case | None"] = relationship(remote_side=[id])
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id", passive_deletes=True
     )

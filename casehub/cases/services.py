@@ -1,9 +1,10 @@
-"""Opening cases: numbering, saving and the first event.
+"""The case lifecycle: opening a case and every transition after it.
 
-The lifecycle transitions (accept, resolve, transfer, ...) live in this module too, so that a
-case's status changes in exactly one place.
+A case's status changes only in `_move_to`, called from `open_case` and `perform_action`.
+Every change writes an append-only CaseEvent (who, when, from, to, details).
 """
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,11 +12,18 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from casehub.auth.models import User, hash_secret
-from casehub.cases.models import Case, CaseEvent, CaseNumberCounter, CaseStatus, Channel
-from casehub.directory.models import Category, District
+from casehub.auth.access import can_see_agency
+from casehub.auth.models import Role, User, hash_secret
+from casehub.cases.models import Case, CaseEvent, CaseNumberCounter, CaseReporter, CaseStatus, Channel
+from casehub.directory.models import Agency, Category, District
+from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.models import utcnow
+
+OPEN_STATUSES = frozenset(status for status in CaseStatus if status.is_open)
+AGENCY_ROLES = frozenset({Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR})
+DISPATCH_ROLES = frozenset({Role.OPERATOR, Role.MANAGER})
+MAX_EXTENSION_WORKING_DAYS = 30
 
 
 def next_case_number(day: date) -> str:
@@ -32,40 +40,281 @@ def next_case_number(day: date) -> str:
     return f"{day:%Y%m%d}-{sequence:06d}"
 
 
+def _record(case: Case, *, type: str, actor: User | None, now: datetime, details: dict | None = None,
+            from_status: CaseStatus | None = None, to_status: CaseStatus | None = None) -> CaseEvent:
+    event = CaseEvent(case=case, at=now, actor=actor, type=type, from_status=from_status, to_status=to_status,
+                      details=details or {})
+    db.session.add(event)
+    return event
+
+
+def _move_to(case: Case, target: CaseStatus, *, type: str, actor: User | None, now: datetime,
+             details: dict | None = None) -> CaseEvent:
+    """The one place a case's status changes."""
+    previous = case.status
+    case.status = target
+    return _record(case, type=type, actor=actor, now=now, details=details, from_status=previous, to_status=target)
+
+
+def _assign(case: Case, agency: Agency, *, actor: User | None, now: datetime, type: str, reason: dict) -> None:
+    if not agency.active:
+        raise DomainError("agency_inactive", f"Agency {agency.code} is deactivated and takes no new cases.",
+                          status=422, fields={"agency": ["This agency is deactivated."]})
+    case.agency = agency
+    case.assigned_at = now
+    case.accepted_at = None
+    _move_to(case, CaseStatus.ASSIGNED, type=type, actor=actor, now=now,
+             details={"agency": agency.code, **reason})
+
+
 def open_case(
     *, category: Category, channel: Channel, description: str, received_at: datetime | None = None,
-    district: District | None = None, address: str | None = None, reporter: dict | None = None,
-    created_by: User | None = None, now: datetime | None = None,
+    district: District | None = None, address: str | None = None, lat=None, lng=None,
+    reporter: dict | None = None, attributes: dict | None = None, created_by: User | None = None,
+    now: datetime | None = None,
 ) -> tuple[Case, str]:
-    """Number and save a new case, write its "received" event and assign it to the category's agency.
+    """Number and save a new case, write its "received" event and assign it to its agency.
 
     Returns the case and its private tracking code, which is shown once and stored only hashed.
     """
     now = now or utcnow()
     received_at = received_at or now
+    if received_at > now:
+        raise DomainError("received_in_future", "received_at cannot be in the future.", status=422,
+                          fields={"received_at": ["Must not be in the future."]})
+    if not category.active:
+        raise DomainError("category_inactive", f"Category {category.code} is no longer in use.", status=422,
+                          fields={"category": ["This category is no longer in use."]})
     local_day = received_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
     tracking_code = secrets.token_hex(4).upper()
     reporter = reporter or {}
     case = Case(
         number=next_case_number(local_day), tracking_code_hash=hash_secret(tracking_code),
         kind=category.kind, channel=channel, status=CaseStatus.RECEIVED, category=category,
-        description=description, district=district, address=address, received_at=received_at,
+        description=description, district=district, address=address, lat=lat, lng=lng,
+        attributes=attributes or {}, received_at=received_at,
         reporter_name=reporter.get("name"), reporter_phone=reporter.get("phone"),
         reporter_email=reporter.get("email"), reporter_anonymous=reporter.get("anonymous", False),
+        contact_preference=reporter.get("contact_preference", "none"),
         created_by=created_by, created_at=now,
     )
     db.session.add(case)
-    db.session.add(CaseEvent(case=case, at=now, actor=created_by, type="received",
-                             to_status=CaseStatus.RECEIVED, details={"channel": channel.value}))
-    case.status = CaseStatus.ASSIGNED
-    case.agency = category.default_agency
-    case.assigned_at = now
-    db.session.add(CaseEvent(case=case, at=now, type="assigned", from_status=CaseStatus.RECEIVED,
-                             to_status=CaseStatus.ASSIGNED,
-                             details={"agency": category.default_agency.code, "reason": "category_default"}))
+    _record(case, type="received", actor=created_by, now=now, to_status=CaseStatus.RECEIVED,
+            details={"channel": channel.value, "received_at": received_at.isoformat()})
+    _assign(case, category.default_agency, actor=None, now=now, type="assigned",
+            reason={"reason": "category_default"})
     db.session.flush()
     return case, tracking_code
 
 
-def count_open_cases(stmt: sa.Select) -> sa.Select:
-    return stmt.where(Case.status.in_([status for status in CaseStatus if status.is_open]))
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[CaseStatus]
+    target: CaseStatus | None  # None: the status stays, only an event is written
+    roles: frozenset[Role]
+
+
+WORKING_STATUSES = frozenset({CaseStatus.ACCEPTED, CaseStatus.WAITING_FOR_CITIZEN})
+TRANSITIONS: dict[str, Transition] = {
+    "accept": Transition(frozenset({CaseStatus.ASSIGNED}), CaseStatus.ACCEPTED, AGENCY_ROLES),
+    "resolve": Transition(frozenset({CaseStatus.ASSIGNED, CaseStatus.ACCEPTED}), CaseStatus.RESOLVED, AGENCY_ROLES),
+    "request_transfer": Transition(frozenset({CaseStatus.ASSIGNED, CaseStatus.ACCEPTED}),
+                                   CaseStatus.TRANSFER_REQUESTED, AGENCY_ROLES),
+    "reassign": Transition(frozenset({CaseStatus.TRANSFER_REQUESTED, CaseStatus.ASSIGNED, CaseStatus.ACCEPTED}),
+                           CaseStatus.ASSIGNED, DISPATCH_ROLES),
+    "request_info": Transition(frozenset({CaseStatus.ACCEPTED}), CaseStatus.WAITING_FOR_CITIZEN, AGENCY_ROLES),
+    "resume": Transition(frozenset({CaseStatus.WAITING_FOR_CITIZEN}), CaseStatus.ACCEPTED,
+                         AGENCY_ROLES | {Role.OPERATOR}),
+    "request_extension": Transition(WORKING_STATUSES, None, AGENCY_ROLES),
+    "approve_extension": Transition(WORKING_STATUSES, None, frozenset({Role.AGENCY_SUPERVISOR})),
+    "reject_extension": Transition(WORKING_STATUSES, None, frozenset({Role.AGENCY_SUPERVISOR})),
+    "close": Transition(frozenset({CaseStatus.RESOLVED}), CaseStatus.CLOSED, DISPATCH_ROLES),
+    "reopen": Transition(frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED}), CaseStatus.ASSIGNED, DISPATCH_ROLES),
+    "cancel": Transition(OPEN_STATUSES, CaseStatus.CANCELLED, DISPATCH_ROLES),
+    "merge": Transition(OPEN_STATUSES, CaseStatus.MERGED, DISPATCH_ROLES),
+    "note": Transition(frozenset(CaseStatus), None, AGENCY_ROLES | DISPATCH_ROLES),
+}
+ACTIONS = tuple(TRANSITIONS)
+
+
+def allowed_actions(case: Case, user: User) -> list[str]:
+    """The actions `user` may take on `case` now, for the case page's buttons."""
+    if not can_see_agency(user, case.agency_id):
+        return []
+    return [name for name, transition in TRANSITIONS.items()
+            if user.role in transition.roles and case.status in transition.sources
+            and _precondition_problem(name, case) is None]
+
+
+def _precondition_problem(action: str, case: Case) -> str | None:
+    pending = case.extension_requested_days is not None
+    if action in ("approve_extension", "reject_extension") and not pending:
+        return "There is no pending extension request."
+    if action == "request_extension" and pending:
+        return "An extension request is already pending."
+    return None
+
+
+def _required(params: dict, *names: str) -> None:
+    missing = {name: ["Required for this action."] for name in names if not params.get(name)}
+    if missing:
+        raise DomainError("validation_failed", "Some fields are invalid.", status=422, fields=missing)
+
+
+def perform_action(case: Case, action: str, *, actor: User, now: datetime | None = None,
+                   version: int | None = None, **params) -> Case:
+    """Apply one lifecycle action, checking the actor's role and agency and the case's version."""
+    now = now or utcnow()
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise DomainError("unknown_action", f"Unknown action '{action}'.", status=404)
+    if not can_see_agency(actor, case.agency_id):
+        raise DomainError("not_found", "No such case.", status=404)
+    if actor.role not in transition.roles:
+        raise DomainError("forbidden", f"Your role may not {action.replace('_', ' ')} cases.", status=403)
+    if version is not None and version != case.version:
+        raise DomainError("stale_version", "Someone else changed this case; reload it and try again.",
+                          status=409, fields={"version": [f"Current version is {case.version}."]})
+    if case.status not in transition.sources:
+        raise DomainError("illegal_transition", f"Cannot {action.replace('_', ' ')} a case that is {case.status}.",
+                          status=409)
+    problem = _precondition_problem(action, case)
+    if problem:
+        raise DomainError("illegal_transition", problem, status=409)
+    _HANDLERS[action](case, transition, actor=actor, now=now, **params)
+    case.updated_at = now
+    db.session.flush()
+    return case
+
+
+def _accept(case, transition, *, actor, now):
+    case.accepted_at = now
+    _move_to(case, transition.target, type="accepted", actor=actor, now=now)
+
+
+def _resolve(case, transition, *, actor, now, reply=None):
+    _required({"reply": reply}, "reply")
+    case.reply = reply
+    case.resolved_at = now
+    case.accepted_at = case.accepted_at or now
+    _move_to(case, transition.target, type="resolved", actor=actor, now=now, details={"reply": reply})
+
+
+def _request_transfer(case, transition, *, actor, now, reason=None):
+    _required({"reason": reason}, "reason")
+    _move_to(case, transition.target, type="transfer_requested", actor=actor, now=now,
+             details={"reason": reason, "agency": case.agency.code})
+
+
+def _reassign(case, transition, *, actor, now, agency=None):
+    _required({"agency": agency}, "agency")
+    target = db.session.scalar(sa.select(Agency).where(Agency.code == agency))
+    if target is None:
+        raise DomainError("unknown_agency", f"Unknown agency '{agency}'.", status=422,
+                          fields={"agency": ["No agency has this code."]})
+    if target.id == case.agency_id:
+        raise DomainError("same_agency", "The case is already with this agency.", status=422,
+                          fields={"agency": ["Choose another agency."]})
+    _assign(case, target, actor=actor, now=now, type="reassigned",
+            reason={"from_agency": case.agency.code if case.agency else None})
+
+
+def _request_info(case, transition, *, actor, now, message=None):
+    _required({"message": message}, "message")
+    case.paused_at = now
+    _move_to(case, transition.target, type="info_requested", actor=actor, now=now, details={"message": message})
+
+
+def _resume(case, transition, *, actor, now, note=None):
+    paused_seconds = int((now - case.paused_at).total_seconds()) if case.paused_at else 0
+    case.paused_at = None
+    _move_to(case, transition.target, type="resumed", actor=actor, now=now,
+             details={"note": note, "paused_seconds": paused_seconds})
+
+
+def _request_extension(case, transition, *, actor, now, days=None, reason=None):
+    _required({"days": days, "reason": reason}, "days", "reason")
+    if not 1 <= int(days) <= MAX_EXTENSION_WORKING_DAYS:
+        raise DomainError("validation_failed", "Some fields are invalid.", status=422,
+                          fields={"days": [f"Between 1 and {MAX_EXTENSION_WORKING_DAYS} working days."]})
+    case.extension_requested_days = int(days)
+    case.extension_reason = reason
+    _record(case, type="extension_requested", actor=actor, now=now, details={"days": int(days), "reason": reason})
+
+
+def _decide_extension(case, *, actor, now, approved: bool, note=None):
+    details = {"days": case.extension_requested_days, "reason": case.extension_reason, "note": note}
+    case.extension_requested_days = None
+    case.extension_reason = None
+    _record(case, type="extension_approved" if approved else "extension_rejected", actor=actor, now=now,
+            details=details)
+
+
+def _approve_extension(case, transition, *, actor, now, note=None):
+    _decide_extension(case, actor=actor, now=now, approved=True, note=note)
+
+
+def _reject_extension(case, transition, *, actor, now, note=None):
+    _decide_extension(case, actor=actor, now=now, approved=False, note=note)
+
+
+def _close(case, transition, *, actor, now):
+    case.closed_at = now
+    _move_to(case, transition.target, type="closed", actor=actor, now=now)
+
+
+def _reopen(case, transition, *, actor, now, reason=None):
+    _required({"reason": reason}, "reason")
+    case.reopened_count += 1
+    case.resolved_at = None
+    case.closed_at = None
+    _assign(case, case.agency, actor=actor, now=now, type="reopened",
+            reason={"reason": reason, "reopened_count": case.reopened_count})
+
+
+def _cancel(case, transition, *, actor, now, reason=None):
+    _required({"reason": reason}, "reason")
+    _move_to(case, transition.target, type="cancelled", actor=actor, now=now, details={"reason": reason})
+
+
+def _merge(case, transition, *, actor, now, into=None):
+    _required({"into": into}, "into")
+    target = db.session.scalar(sa.select(Case).where(Case.number == into))
+    if target is None or target.id == case.id or not target.status.is_open:
+        raise DomainError("validation_failed", "Some fields are invalid.", status=422,
+                          fields={"into": ["Must be the number of another open case."]})
+    case.merged_into_id = target.id
+    db.session.add(CaseReporter(case_id=target.id, name=case.reporter_name, phone=case.reporter_phone,
+                                email=case.reporter_email, anonymous=case.reporter_anonymous,
+                                contact_preference=case.contact_preference, created_at=now))
+    _record(target, type="merged_in", actor=actor, now=now, details={"from": case.number})
+    _move_to(case, transition.target, type="merged", actor=actor, now=now, details={"into": target.number})
+
+
+def _note(case, transition, *, actor, now, text=None):
+    _required({"text": text}, "text")
+    _record(case, type="note", actor=actor, now=now, details={"text": text})
+
+
+_HANDLERS = {
+    "accept": _accept, "resolve": _resolve, "request_transfer": _request_transfer, "reassign": _reassign,
+    "request_info": _request_info, "resume": _resume, "request_extension": _request_extension,
+    "approve_extension": _approve_extension, "reject_extension": _reject_extension, "close": _close,
+    "reopen": _reopen, "cancel": _cancel, "merge": _merge, "note": _note,
+}
+
+
+def add_reporter(case: Case, reporter: dict, *, actor: User | None, call_id: int | None = None,
+                 now: datetime | None = None) -> CaseReporter:
+    """Attach a further citizen reporting the same problem; they are answered when the case resolves."""
+    now = now or utcnow()
+    if not case.status.is_open:
+        raise DomainError("case_not_open", "Only an open case can take a duplicate report.", status=409)
+    extra = CaseReporter(case_id=case.id, call_id=call_id, name=reporter.get("name"), phone=reporter.get("phone"),
+                         email=reporter.get("email"), anonymous=reporter.get("anonymous", False),
+                         contact_preference=reporter.get("contact_preference", "none"), created_at=now)
+    db.session.add(extra)
+    _record(case, type="duplicate_reported", actor=actor, now=now, details={"call_id": call_id})
+    case.updated_at = now
+    db.session.flush()
+    return extra

@@ -1,0 +1,40 @@
+from flask import url_for
+from flask_login import current_user
+from marshmallow import Schema, fields
+
+from casehub.api import bp, load_body
+from casehub.auth.access import roles_required
+from casehub.cases.services import DISPATCH_ROLES
+from casehub.errors import DomainError
+from casehub.extensions import db
+from casehub.intake.models import Call
+from casehub.intake.schemas import CallCreateSchema
+from casehub.intake.services import log_call
+
+
+class CallSchema(Schema):
+    id = fields.Integer()
+    caller_phone = fields.String(allow_none=True)
+    started_at = fields.AwareDateTime()
+    ended_at = fields.AwareDateTime(allow_none=True)
+    outcome = fields.Function(lambda call: call.outcome.value)
+    answered_immediately = fields.Boolean(allow_none=True)
+    summary = fields.String(allow_none=True)
+    case_id = fields.Integer(allow_none=True)
+
+
+@bp.route("/calls", methods=["POST"])
+@roles_required(*DISPATCH_ROLES)
+def create_call():
+    call = log_call(load_body(CallCreateSchema()), operator=current_user)
+    db.session.commit()
+    return CallSchema().dump(call), 201, {"Location": url_for("api.get_call", call_id=call.id)}
+
+
+@bp.route("/calls/<int:call_id>")
+@roles_required(*DISPATCH_ROLES)
+def get_call(call_id: int):
+    call = db.session.get(Call, call_id)
+    if call is None:
+        raise DomainError("not_found", "No such call.", status=404)
+    return CallSchema().dump(call)

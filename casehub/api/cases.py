@@ -1,0 +1,79 @@
+from flask import request, url_for
+from flask_login import current_user
+
+from casehub.api import bp, load_body
+from casehub.auth.access import roles_required
+from casehub.cases.privacy import masked_reporter, may_see_personal_data, reveal_reporter
+from casehub.cases.queries import case_events, filtered_cases, find_case_for_staff
+from casehub.cases.schemas import CaseListQuerySchema, CaseSchema, EventSchema
+from casehub.cases.services import ACTIONS, AGENCY_ROLES, DISPATCH_ROLES, allowed_actions, perform_action
+from casehub.errors import ApiError, DomainError
+from casehub.extensions import db
+from casehub.intake.schemas import ActionSchema, CaseCreateSchema
+from casehub.intake.services import intake_case
+from casehub.models import utcnow
+from casehub.pagination import paginate
+
+STAFF_ROLES = DISPATCH_ROLES | AGENCY_ROLES
+
+
+def represent_case(case, *, include_reporter: bool = False) -> dict:
+    """The case as the API shows it to the current user; personal data only when asked, allowed and logged."""
+    body = CaseSchema().dump(case)
+    if include_reporter:
+        if not may_see_personal_data(current_user, case):
+            raise ApiError("forbidden", "Your role may not see the reporter's personal data.", status=403)
+        body["reporter"] = reveal_reporter(case, current_user, context="api")
+    else:
+        body["reporter"] = masked_reporter(case)
+    body["events"] = EventSchema(many=True).dump(case_events(case))
+    body["allowed_actions"] = allowed_actions(case, current_user)
+    return body
+
+
+@bp.route("/cases", methods=["POST"])
+@roles_required(*DISPATCH_ROLES)
+def create_case():
+    data = load_body(CaseCreateSchema())
+    now = utcnow()
+    case, tracking_code = intake_case(data, operator=current_user, now=now)
+    db.session.commit()
+    body = represent_case(case)
+    body["tracking_code"] = tracking_code
+    return body, 201, {"Location": url_for("api.get_case", number=case.number)}
+
+
+@bp.route("/cases/<number>")
+@roles_required(*STAFF_ROLES)
+def get_case(number: str):
+    case = find_case_for_staff(number, current_user)
+    body = represent_case(case, include_reporter=request.args.get("include") == "reporter")
+    db.session.commit()  # the personal-data view log, when there is one
+    return body
+
+
+@bp.route("/cases")
+@roles_required(*STAFF_ROLES)
+def list_cases():
+    query = CaseListQuerySchema().load(request.args.to_dict())
+    page = paginate(filtered_cases(current_user, query, now=utcnow()), query["page"], query["per_page"])
+    items = []
+    for case in page.items:
+        item = CaseSchema(exclude=("due_explanation", "routing_reason", "attributes")).dump(case)
+        item["reporter"] = masked_reporter(case)
+        items.append(item)
+    return {"items": items, "page": page.page, "per_page": page.per_page, "total": page.total}
+
+
+@bp.route("/cases/<number>/actions/<action>", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def case_action(number: str, action: str):
+    if action not in ACTIONS:
+        raise DomainError("unknown_action", f"Unknown action '{action}'. Actions: {', '.join(ACTIONS)}.",
+                          status=404)
+    case = find_case_for_staff(number, current_user)
+    params = load_body(ActionSchema()) if request.content_length else {}
+    version = params.pop("version", None)
+    perform_action(case, action, actor=current_user, now=utcnow(), version=version, **params)
+    db.session.commit()
+    return represent_case(case)

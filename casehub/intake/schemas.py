@@ -1,0 +1,133 @@
+"""Validation of what operators and API clients send: every bad field is named."""
+import re
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+
+from casehub.cases.models import Channel, ContactPreference
+from casehub.directory.models import CaseKind
+from casehub.intake.models import CallOutcome
+
+
+def normalize_phone(value: str) -> str:
+    """Taiwanese numbers as digits with the leading 0: '+886 912-345-678' -> '0912345678'."""
+    digits = re.sub(r"[\s\-()]", "", value)
+    if digits.startswith("+886"):
+        digits = "0" + digits[4:].lstrip("0")
+    elif digits.startswith("886") and len(digits) > 10:
+        digits = "0" + digits[3:].lstrip("0")
+    if not re.fullmatch(r"0\d{8,9}", digits):
+        raise ValidationError("Not a valid Taiwanese phone number (e.g. 0912345678 or 07-3368333).")
+    return digits
+
+
+class Phone(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return normalize_phone(super()._deserialize(value, attr, data, **kwargs))
+
+
+class LocalDateTime(fields.AwareDateTime):
+    """ISO 8601; a time without an offset is read in the city's time zone."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        self.default_timezone = ZoneInfo(current_app.config["TIMEZONE"])
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def _blank_to_none(data: dict, names: tuple[str, ...]) -> dict:
+    """HTML forms send empty strings for empty fields; treat them as absent."""
+    return {key: value for key, value in data.items() if not (key in names and value in ("", None))}
+
+
+class ReporterSchema(Schema):
+    name = fields.String(validate=validate.Length(max=100), load_default=None)
+    phone = Phone(load_default=None)
+    email = fields.Email(validate=validate.Length(max=254), load_default=None)
+    anonymous = fields.Boolean(load_default=False)
+    contact_preference = fields.String(validate=validate.OneOf([p.value for p in ContactPreference]),
+                                       load_default=ContactPreference.NONE.value)
+
+    @pre_load
+    def drop_blanks(self, data, **kwargs):
+        return _blank_to_none(dict(data), ("name", "phone", "email", "contact_preference"))
+
+    @validates_schema
+    def check_contact(self, data, **kwargs):
+        if data.get("anonymous"):
+            return
+        preference = data.get("contact_preference")
+        if preference == "email" and not data.get("email"):
+            raise ValidationError("Required to answer by e-mail.", "email")
+        if preference in ("phone", "sms") and not data.get("phone"):
+            raise ValidationError("Required to answer by phone or SMS.", "phone")
+
+    @post_load
+    def forget_anonymous(self, data, **kwargs):
+        # An anonymous reporter leaves no personal data behind, whatever the form carried.
+        if data["anonymous"]:
+            return {"anonymous": True, "contact_preference": ContactPreference.NONE.value,
+                    "name": None, "phone": None, "email": None}
+        return data
+
+
+class CaseCreateSchema(Schema):
+    kind = fields.String(validate=validate.OneOf([k.value for k in CaseKind]), load_default=None)
+    channel = fields.String(required=True, validate=validate.OneOf([c.value for c in Channel]))
+    category = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    address = fields.String(validate=validate.Length(max=300), load_default=None)
+    district = fields.String(validate=validate.Length(max=32), load_default=None)
+    lat = fields.Decimal(validate=validate.Range(-90, 90), load_default=None, places=6)
+    lng = fields.Decimal(validate=validate.Range(-180, 180), load_default=None, places=6)
+    reporter = fields.Nested(ReporterSchema, load_default=lambda: ReporterSchema().load({}))
+    received_at = LocalDateTime(load_default=None)
+    call_id = fields.Integer(load_default=None, strict=True)
+    attributes = fields.Dict(keys=fields.String(), load_default=dict)
+
+    @pre_load
+    def drop_blanks(self, data, **kwargs):
+        return _blank_to_none(dict(data), ("kind", "address", "district", "lat", "lng", "received_at", "call_id"))
+
+    @validates_schema
+    def check_location(self, data, **kwargs):
+        if (data.get("lat") is None) != (data.get("lng") is None):
+            raise ValidationError("Give both lat and lng, or neither.", "lat")
+
+
+class CallCreateSchema(Schema):
+    caller_phone = Phone(load_default=None)
+    started_at = LocalDateTime(required=True)
+    ended_at = LocalDateTime(load_default=None)
+    outcome = fields.String(required=True, validate=validate.OneOf([o.value for o in CallOutcome]))
+    answered_immediately = fields.Boolean(load_default=None)
+    summary = fields.String(validate=validate.Length(max=2000), load_default=None)
+
+    @pre_load
+    def drop_blanks(self, data, **kwargs):
+        return _blank_to_none(dict(data), ("caller_phone", "ended_at", "answered_immediately", "summary"))
+
+    @validates_schema
+    def check_times(self, data, **kwargs):
+        if data.get("ended_at") and data["ended_at"] < data["started_at"]:
+            raise ValidationError("Must not be before started_at.", "ended_at")
+        if data.get("answered_immediately") is not None and data["outcome"] != CallOutcome.CONSULTATION.value:
+            raise ValidationError("Only consultations are answered immediately or not.", "answered_immediately")
+
+
+class ActionSchema(Schema):
+    """Parameters of a lifecycle action; which are required depends on the action (checked by the service)."""
+
+    version = fields.Integer(load_default=None, strict=True)
+    reply = fields.String(validate=validate.Length(min=1, max=5000))
+    reason = fields.String(validate=validate.Length(min=1, max=2000))
+    message = fields.String(validate=validate.Length(min=1, max=2000))
+    note = fields.String(validate=validate.Length(max=2000))
+    text = fields.String(validate=validate.Length(min=1, max=5000))
+    agency = fields.String(validate=validate.Length(min=1, max=32))
+    into = fields.String(validate=validate.Length(min=1, max=20))
+    days = fields.Integer(validate=validate.Range(1, 30), strict=False)
+
+    @pre_load
+    def drop_blanks(self, data, **kwargs):
+        return {key: value for key, value in dict(data).items() if value not in ("", None) and key != "csrf_token"}
