@@ -1,11 +1,12 @@
 """CaseHub: case management for a city's 1999 citizen-service hotline."""
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, session
 from flask_babel import format_datetime, get_locale
-from flask_babel import lazy_gettext as _l
 
+from casehub.labels import label
 from config import Config
 
 
@@ -61,6 +62,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = None
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from casehub.forms import load_validator_messages
+    app.before_request(load_validator_messages)
     jobs.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _enable_sqlite_pragmas(app)
@@ -81,28 +84,21 @@ def _enable_sqlite_pragmas(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from casehub.admin import bp as admin_bp
     from casehub.api import bp as api_bp
     from casehub.auth import bp as auth_bp
+    from casehub.cases import bp as cases_bp
     from casehub.health import bp as health_bp
     from casehub.home import bp as home_bp
+    from casehub.intake import bp as intake_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(api_bp)
-
-
-ROLE_LABELS = {
-    "operator": _l("Operator"),
-    "agency_staff": _l("Agency staff"),
-    "agency_supervisor": _l("Agency supervisor"),
-    "manager": _l("Manager"),
-    "admin": _l("Administrator"),
-}
-
-
-def role_label(role) -> str:
-    return str(ROLE_LABELS[str(role)])
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(intake_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -117,4 +113,6 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_locale():
-        return {"current_locale": str(get_locale()), "role_label": role_label}
+        return {"current_locale": str(get_locale()), "label": label,
+                "role_label": partial(label, "role"), "channel_label": partial(label, "channel"),
+                "status_label": partial(label, "status"), "contact_label": partial(label, "contact")}

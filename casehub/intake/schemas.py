@@ -118,7 +118,7 @@ class CallCreateSchema(Schema):
 class ActionSchema(Schema):
     """Parameters of a lifecycle action; which are required depends on the action (checked by the service)."""
 
-    version = fields.Integer(load_default=None, strict=True)
+    version = fields.Integer(load_default=None)
     reply = fields.String(validate=validate.Length(min=1, max=5000))
     reason = fields.String(validate=validate.Length(min=1, max=2000))
     message = fields.String(validate=validate.Length(min=1, max=2000))

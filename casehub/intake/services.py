@@ -110,3 +110,13 @@ def duplicate_candidates(*, category: Category, now: datetime, address: str | No
         places.append(Case.district_id == district.id)
     stmt = stmt.where(sa.or_(*places)).order_by(Case.received_at.desc()).limit(limit)
     return list(db.session.scalars(stmt))
+
+
+def district_from_address(address: str | None) -> District | None:
+    """The district named in an address such as '高雄市三民區九如一路100號'."""
+    if not address:
+        return None
+    for district in db.session.scalars(sa.select(District)):
+        if district.name_zh in address:
+            return district
+    return None

@@ -1,0 +1,105 @@
+"""The agency inbox and the case page, with the actions the user's role allows."""
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from casehub.auth.access import roles_required
+from casehub.cases import bp
+from casehub.cases.attachments import attachment_path
+from casehub.cases.models import Attachment, CaseReporter, CaseStatus, Channel
+from casehub.cases.privacy import (
+    mask_address, mask_email, mask_name, mask_phone, masked_reporter, may_see_personal_data, reveal_reporter,
+)
+from casehub.cases.queries import case_events, filtered_cases, find_case_for_staff
+from casehub.cases.schemas import CaseListQuerySchema
+from casehub.cases.services import AGENCY_ROLES, DISPATCH_ROLES, allowed_actions, perform_action
+from casehub.directory.models import Agency, Category, District
+from casehub.errors import DomainError
+from casehub.extensions import db
+from casehub.intake.schemas import ActionSchema
+from casehub.labels import label
+from casehub.models import utcnow
+from casehub.pagination import paginate
+
+STAFF_ROLES = DISPATCH_ROLES | AGENCY_ROLES
+
+
+@bp.route("/")
+@roles_required(*STAFF_ROLES)
+def inbox():
+    args = request.args.to_dict()
+    if "status" not in args and not args.get("all"):
+        args["open_only"] = "true"
+    try:
+        query = CaseListQuerySchema().load({key: value for key, value in args.items() if value not in ("", None)
+                                            and key != "all"})
+    except ValidationError as error:
+        flash(_("Some filters were not understood: %(fields)s", fields=", ".join(error.messages)), "error")
+        query = CaseListQuerySchema().load({"open_only": "true"})
+    now = utcnow()
+    page = paginate(filtered_cases(current_user, query, now=now), query["page"], query["per_page"])
+    choices = {
+        "statuses": list(CaseStatus), "channels": list(Channel),
+        "categories": db.session.scalars(sa.select(Category).where(Category.active).order_by(Category.sort_order)),
+        "districts": db.session.scalars(sa.select(District).order_by(District.sort_order)),
+        "agencies": [] if current_user.role.needs_agency else
+        db.session.scalars(sa.select(Agency).where(Agency.active).order_by(Agency.code)),
+    }
+    return render_template("cases/inbox.html", page=page, query=query, now=now, choices=choices,
+                           masked=masked_reporter, mask_address=mask_address)
+
+
+@bp.route("/<number>")
+@roles_required(*STAFF_ROLES)
+def show(number: str):
+    case = find_case_for_staff(number, current_user)
+    may_reveal = may_see_personal_data(current_user, case)
+    reporter = masked_reporter(case)
+    extra_reporters = db.session.scalars(sa.select(CaseReporter).where(CaseReporter.case_id == case.id)).all()
+    revealed = request.args.get("reveal") == "1" and may_reveal
+    if revealed:
+        reporter = reveal_reporter(case, current_user, context="case_page")
+        db.session.commit()
+    attachments = db.session.scalars(sa.select(Attachment).where(Attachment.case_id == case.id)).all()
+    agencies = db.session.scalars(sa.select(Agency).where(Agency.active, Agency.id != case.agency_id)
+                                  .order_by(Agency.code)).all()
+    return render_template(
+        "cases/show.html", case=case, events=case_events(case), reporter=reporter, revealed=revealed,
+        may_reveal=may_reveal, extra_reporters=extra_reporters, attachments=attachments,
+        actions=allowed_actions(case, current_user), agencies=agencies, now=utcnow(),
+        mask={"name": mask_name, "phone": mask_phone, "email": mask_email, "address": mask_address},
+    )
+
+
+@bp.route("/<number>/actions/<action>", methods=["POST"])
+@roles_required(*STAFF_ROLES)
+def act(number: str, action: str):
+    case = find_case_for_staff(number, current_user)
+    try:
+        params = ActionSchema().load(request.form.to_dict())
+        version = params.pop("version", None)
+        perform_action(case, action, actor=current_user, now=utcnow(), version=version, **params)
+    except (ValidationError, DomainError) as error:
+        db.session.rollback()
+        fields = error.messages if isinstance(error, ValidationError) else (error.fields or {})
+        problems = [f"{field}: {' '.join(messages)}" for field, messages in fields.items()]
+        if isinstance(error, DomainError):
+            problems.insert(0, error.message)
+        flash(_("%(action)s was not done: %(problems)s", action=label("action", action),
+                problems="; ".join(problems)), "error")
+    else:
+        db.session.commit()
+        flash(_("%(action)s: done.", action=label("action", action)), "success")
+    return redirect(url_for("cases.show", number=number))
+
+
+@bp.route("/<number>/attachments/<int:attachment_id>")
+@roles_required(*STAFF_ROLES)
+def attachment(number: str, attachment_id: int):
+    case = find_case_for_staff(number, current_user)
+    stored = db.session.get(Attachment, attachment_id)
+    if stored is None or stored.case_id != case.id:
+        abort(404)
+    return send_file(attachment_path(stored), mimetype=stored.content_type, download_name=stored.filename)

@@ -1,0 +1,72 @@
+"""The inbox and the case page: scoping, masking, the access log, and actions through forms."""
+import sqlalchemy as sa
+
+from casehub.auth.models import Role
+from casehub.cases.models import PersonalDataView
+from casehub.extensions import db
+
+
+def test_inbox_shows_only_the_agency_cases_masked(client, login, make_user, make_case, make_category, make_agency):
+    mine = make_agency()
+    case = make_case(category=make_category(default_agency=mine), address="高雄市苓雅區四維三路2號",
+                     reporter={"name": "王小明", "phone": "0912345678"})
+    other = make_case()
+    staff = make_user(Role.AGENCY_STAFF, agency=mine)
+    db.session.commit()
+    login(staff)
+    page = client.get("/cases/").get_data(as_text=True)
+    assert case.number in page and other.number not in page
+    assert "王*明" in page and "0912***678" in page and "0912345678" not in page
+    assert "四維三路***" in page and "2號" not in page
+    assert client.get(f"/cases/{other.number}").status_code == 404
+
+
+def test_case_page_reveals_personal_data_only_on_request_and_logs_it(client, login, make_user, make_case):
+    case = make_case(reporter={"name": "王小明", "phone": "0912345678"})
+    staff = make_user(Role.AGENCY_STAFF, agency=case.agency)
+    db.session.commit()
+    login(staff)
+    masked = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert "0912345678" not in masked and db.session.scalar(sa.select(sa.func.count(PersonalDataView.id))) == 0
+    revealed = client.get(f"/cases/{case.number}?reveal=1").get_data(as_text=True)
+    assert "0912345678" in revealed
+    view = db.session.scalar(sa.select(PersonalDataView))
+    assert (view.user_id, view.case_id, view.context) == (staff.id, case.id, "case_page")
+
+
+def test_manager_sees_the_case_but_never_the_personal_data(client, login, make_user, make_case):
+    case = make_case(reporter={"name": "王小明", "phone": "0912345678"})
+    manager = make_user(Role.MANAGER)
+    db.session.commit()
+    login(manager)
+    page = client.get(f"/cases/{case.number}?reveal=1").get_data(as_text=True)
+    assert "0912345678" not in page
+    assert db.session.scalar(sa.select(sa.func.count(PersonalDataView.id))) == 0
+
+
+def test_staff_accept_and_resolve_through_the_case_page(client, login, make_user, make_case):
+    case = make_case()
+    staff = make_user(Role.AGENCY_STAFF, agency=case.agency)
+    db.session.commit()
+    login(staff)
+    client.post(f"/cases/{case.number}/actions/accept", data={"version": case.version})
+    refused = client.post(f"/cases/{case.number}/actions/resolve", data={"reply": ""}, follow_redirects=True)
+    assert "reply" in refused.get_data(as_text=True)
+    client.post(f"/cases/{case.number}/actions/resolve", data={"reply": "已修補"})
+    db.session.refresh(case)
+    assert case.status == "resolved" and case.reply == "已修補"
+    page = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert "已修補" in page and "event-resolved" in page
+
+
+def test_a_stale_form_is_refused(client, login, make_user, make_case):
+    case = make_case()
+    staff = make_user(Role.AGENCY_STAFF, agency=case.agency)
+    db.session.commit()
+    login(staff)
+    stale = case.version
+    client.post(f"/cases/{case.number}/actions/note", data={"text": "到場", "version": stale})
+    page = client.post(f"/cases/{case.number}/actions/accept", data={"version": stale},
+                       follow_redirects=True).get_data(as_text=True)
+    db.session.refresh(case)
+    assert case.status == "assigned" and "Someone else changed this case" in page
