@@ -187,6 +187,24 @@ def perform_action(case: Case, action: str, *, actor: User, now: datetime | None
     return case
 
 
+CITIZEN_ACTIONS = ("reopen",)
+
+
+def perform_citizen_action(case: Case, action: str, *, now: datetime | None = None, **params) -> Case:
+    """An action taken by the citizen (tracking page, app) rather than staff: no role, no agency."""
+    now = now or utcnow()
+    if action not in CITIZEN_ACTIONS:
+        raise DomainError("forbidden", f"Citizens may not {action.replace('_', ' ')} cases.", status=403)
+    transition = TRANSITIONS[action]
+    if case.status not in transition.sources:
+        raise DomainError("illegal_transition", f"Cannot {action.replace('_', ' ')} a case that is {case.status}.",
+                          status=409)
+    _HANDLERS[action](case, transition, actor=None, now=now, **params)
+    case.updated_at = now
+    db.session.flush()
+    return case
+
+
 def _accept(case, transition, *, actor, now):
     case.accepted_at = now
     _move_to(case, transition.target, type="accepted", actor=actor, now=now)
@@ -269,7 +287,8 @@ def _reopen(case, transition, *, actor, now, reason=None):
     case.resolved_at = None
     case.closed_at = None
     _assign(case, case.agency, actor=actor, now=now, type="reopened",
-            reason={"reason": reason, "reopened_count": case.reopened_count})
+            reason={"reason": reason, "reopened_count": case.reopened_count,
+                    "by": "staff" if actor else "citizen"})
 
 
 def _cancel(case, transition, *, actor, now, reason=None):
