@@ -194,3 +194,23 @@ def test_reference_lists_and_openapi(api, make_user, pothole):
     assert spec["openapi"] == "3.0.3" and "/api/v1/cases/{number}/actions/{action}" in spec["paths"]
     assert "CaseCreate" in spec["components"]["schemas"]
     assert "POST /api/v1/cases" in api("GET", "/api/v1/docs", operator).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("channel", ["phone", "counter", "mayor_mailbox", "app", "written", "fax",
+                                     "sign_language_video", "open311"])
+def test_every_channel_opens_a_case_keeping_when_it_was_received(api, make_user, pothole, channel):
+    received = "2026-11-20T16:45:00+08:00"
+    response = api("POST", "/api/v1/cases", make_user(Role.OPERATOR),
+                   json=_payload(channel=channel, received_at=received))
+    assert response.status_code == 201, response.json
+    assert response.json["channel"] == channel
+    assert response.json["received_at"] == "2026-11-20T08:45:00+00:00"
+    assert response.json["number"].startswith("20261120-")
+
+
+def test_anonymous_reporter_leaves_no_personal_data(api, make_user, pothole):
+    response = api("POST", "/api/v1/cases", make_user(Role.OPERATOR),
+                   json=_payload(reporter={"name": "王小明", "phone": "0912345678", "anonymous": True}))
+    assert response.status_code == 201
+    case = db.session.scalar(sa.select(Case))
+    assert (case.reporter_name, case.reporter_phone, case.reporter_anonymous) == (None, None, True)
