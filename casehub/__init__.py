@@ -40,6 +40,7 @@ def register_models() -> None:
     from casehub.directory import models as _directory  # noqa: F401
     from casehub.intake import models as _intake  # noqa: F401
     from casehub.notify import models as _notify  # noqa: F401
+    from casehub.open311 import models as _open311  # noqa: F401
     from casehub.reports import models as _reports  # noqa: F401
     from casehub.routing import models as _routing  # noqa: F401
     from casehub.sla import models as _sla  # noqa: F401
