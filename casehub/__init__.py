@@ -92,6 +92,8 @@ def register_blueprints(app: Flask) -> None:
     from casehub.health import bp as health_bp
     from casehub.home import bp as home_bp
     from casehub.intake import bp as intake_bp
+    from casehub.routing.views import bp as routing_bp
+    from casehub.sla.views import bp as sla_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
@@ -100,6 +102,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(sla_bp)
+    app.register_blueprint(routing_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

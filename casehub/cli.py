@@ -73,6 +73,16 @@ def create_token_command(username: str, name: str | None) -> None:
     click.echo(token)
 
 
+@casehub_cli.command("sweep")
+def sweep_command() -> None:
+    """Write the SLA reminders and escalations due now (what the scheduler has a worker do every minute)."""
+    from casehub.models import utcnow
+    from casehub.sla.jobs import sweep_until_done
+
+    result = sweep_until_done(utcnow())
+    click.echo(f"SLA sweep: {result.cases} due cases handled, {result.messages} notifications written.")
+
+
 @casehub_cli.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)

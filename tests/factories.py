@@ -116,3 +116,45 @@ def case_in_status(app, make_case, make_user):
         return case, staff, operator
 
     return _make
+
+
+@pytest.fixture
+def sla_world(make_agency, make_category, make_policy, make_user):
+    """An agency with a mailbox, its supervisor, a manager, a four-hour hazard and a six-working-day petition.
+
+    `sla_world.open(category, received_at)` opens a case and plans its deadline as of its receipt.
+    """
+    from types import SimpleNamespace
+
+    from casehub.sla.models import SlaClock
+    from casehub.sla.services import plan_deadline
+
+    agency = make_agency()
+    world = SimpleNamespace(
+        agency=agency,
+        hazard=make_category(default_agency=agency, kind=CaseKind.DISPATCH, sla_policy=make_policy()),
+        petition=make_category(default_agency=agency, kind=CaseKind.PETITION, sla_policy=make_policy(
+            code=f"petition{next(_sequence)}", clock=SlaClock.WORKING_DAYS, resolution_target=6,
+            first_response_minutes=480, reminder_thresholds=[1], escalation_cycle=1)),
+        supervisor=make_user(Role.AGENCY_SUPERVISOR, agency=agency, email="lead@example.test"),
+        manager=make_user(Role.MANAGER, email="rdec@example.test"),
+    )
+
+    def _open(category, received_at, **overrides):
+        case, _code = open_case(category=category, channel=Channel.PHONE, description="路燈不亮",
+                                received_at=received_at, now=received_at, **overrides)
+        plan_deadline(case, now=received_at, reason="received")
+        return case
+
+    world.open = _open
+    return world
+
+
+@pytest.fixture
+def english_manager(client, make_user, login):
+    """A signed-in manager reading the pages in English (tests read the English messages)."""
+    user = make_user(Role.MANAGER)
+    db.session.commit()
+    login(user)
+    client.post("/language/en")
+    return user

@@ -8,33 +8,54 @@ import logging
 import os
 import socket
 import time
+from typing import NamedTuple
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
+from rq import Retry
 
 from casehub import create_app
 from casehub.health import HEARTBEAT_KEY
 from casehub.models import utcnow
+from casehub.notify.jobs import sweep_outbox
+from casehub.sla.jobs import sla_sweep
 
 LOCK_KEY = "casehub:scheduler:lock"
 LOCK_SECONDS = 30
 TICK_SECONDS = 10
 log = logging.getLogger(__name__)
 
-# (stable id, job function, seconds between runs, queue). Features add their sweeps here.
-PERIODIC_JOBS: list[tuple[str, object, int, str]] = []
+
+class PeriodicJob(NamedTuple):
+    job_id: str  # stable, so a restarted scheduler replaces its schedule instead of adding one
+    func: object
+    seconds: int
+    queue: str = "default"
+    job_timeout: int = 300
+    retries: tuple[int, ...] = (10, 30, 60)  # seconds before each retry of a failed run
 
 
-def _enqueue_periodic(app: Flask, func, queue: str) -> None:
+# Features add their periodic jobs here; plain (id, func, seconds, queue) tuples work too.
+PERIODIC_JOBS: list[PeriodicJob | tuple] = [
+    PeriodicJob("sla_sweep", sla_sweep, 60, "default"),
+    # On "high" so a backlog of ordinary work never holds up retries and what Redis missed while down.
+    PeriodicJob("outbox_sweep", sweep_outbox, 30, "high", job_timeout=120),
+]
+
+
+def enqueue_periodic(app: Flask, job: PeriodicJob) -> None:
+    """Put one run of `job` on its queue, with its timeout and retries."""
     with app.app_context():
-        app.extensions["queues"][queue].enqueue(func)
+        app.extensions["queues"][job.queue].enqueue(
+            job.func, job_timeout=job.job_timeout, retry=Retry(max=len(job.retries), interval=list(job.retries)))
 
 
 def build_scheduler(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=app.config["TIMEZONE"])
-    for job_id, func, seconds, queue in PERIODIC_JOBS:
-        scheduler.add_job(_enqueue_periodic, "interval", seconds=seconds, args=(app, func, queue),
-                          id=job_id, replace_existing=True, coalesce=True, max_instances=1)
+    for entry in PERIODIC_JOBS:
+        job = PeriodicJob(*entry)
+        scheduler.add_job(enqueue_periodic, "interval", seconds=job.seconds, args=(app, job),
+                          id=job.job_id, replace_existing=True, coalesce=True, max_instances=1)
     return scheduler
 
 
