@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from casehub.auth.models import Role, User
-from casehub.auth.services import create_user, issue_token
+from casehub.auth.services import create_user, issue_api_key, issue_token
 from casehub.errors import DomainError
 from casehub.extensions import db
 
@@ -71,6 +71,18 @@ def create_token_command(username: str, name: str | None) -> None:
     token = issue_token(user, name=name)
     db.session.commit()
     click.echo(token)
+
+
+@casehub_cli.command("create-api-key")
+@click.option("--name", required=True, help="The application the key is for.")
+def create_api_key_command(name: str) -> None:
+    """Print a new Open311 API key; it is shown only this once."""
+    try:
+        _api_key, plain_key = issue_api_key(name, None)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(plain_key)
 
 
 @casehub_cli.command("sweep")

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casehub.extensions import db
 from casehub.models import AppendOnly, utcnow
@@ -19,3 +19,5 @@ class AuditEntry(AppendOnly, db.Model):
     entity_id: Mapped[str | None] = mapped_column(sa.String(64))
     before: Mapped[dict | None]
     after: Mapped[dict | None]
+
+    actor: Mapped["User | None"] = relationship()  # noqa: F821 (casehub.auth.models)
