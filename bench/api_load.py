@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -145,7 +146,7 @@ def reads(env: dict, database_url: str, requests: int) -> None:
     measure("GET /intake/lookup (caller history)", operator_token,
             [f"/intake/lookup?phone={random.choice(phones)}" for _ in range(requests)])
     measure("GET /intake/lookup (duplicates at the address)", operator_token,
-            [f"/intake/lookup?category={category}&district={district}&address={address}"
+            [f"/intake/lookup?category={category}&district={district}&address={quote(address)}"
              for address, category, district in (random.choice(places) for _ in range(requests))])
 
 

@@ -15,11 +15,12 @@ from casehub.models import utcnow
 from casehub.pagination import paginate
 
 STAFF_ROLES = DISPATCH_ROLES | AGENCY_ROLES
+ADDED_BY_ENDPOINT = ("reporter", "events", "allowed_actions")
 
 
 def represent_case(case, *, include_reporter: bool = False) -> dict:
     """The case as the API shows it to the current user; personal data only when asked, allowed and logged."""
-    body = CaseSchema().dump(case)
+    body = CaseSchema(exclude=ADDED_BY_ENDPOINT).dump(case)
     if include_reporter:
         if not may_see_personal_data(current_user, case):
             raise ApiError("forbidden", "Your role may not see the reporter's personal data.", status=403)
@@ -58,8 +59,9 @@ def list_cases():
     query = CaseListQuerySchema().load(request.args.to_dict())
     page = paginate(filtered_cases(current_user, query, now=utcnow()), query["page"], query["per_page"])
     items = []
+    list_schema = CaseSchema(exclude=ADDED_BY_ENDPOINT + ("due_explanation", "routing_reason", "attributes"))
     for case in page.items:
-        item = CaseSchema(exclude=("due_explanation", "routing_reason", "attributes")).dump(case)
+        item = list_schema.dump(case)
         item["reporter"] = masked_reporter(case)
         items.append(item)
     return {"items": items, "page": page.page, "per_page": page.per_page, "total": page.total}

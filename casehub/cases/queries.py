@@ -31,7 +31,8 @@ def case_events(case: Case) -> list[CaseEvent]:
 
 def filtered_cases(user: User, filters: dict, *, now: datetime) -> sa.Select:
     """Cases `user` may see, filtered; open cases first by due time, then the newest."""
-    stmt = scope_to_agency(sa.select(Case), user, Case.agency_id)
+    stmt = scope_to_agency(sa.select(Case), user, Case.agency_id).options(
+        selectinload(Case.category), selectinload(Case.agency), selectinload(Case.district))
     if filters.get("status"):
         stmt = stmt.where(Case.status == CaseStatus(filters["status"]))
     elif filters.get("open_only"):

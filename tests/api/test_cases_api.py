@@ -214,3 +214,23 @@ def test_anonymous_reporter_leaves_no_personal_data(api, make_user, pothole):
     assert response.status_code == 201
     case = db.session.scalar(sa.select(Case))
     assert (case.reporter_name, case.reporter_phone, case.reporter_anonymous) == (None, None, True)
+
+
+def test_api_works_with_csrf_protection_on_and_refuses_form_posts(app, client, api, make_user, pothole, login):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        operator = make_user(Role.OPERATOR)
+        assert api("POST", "/api/v1/cases", operator, json=_payload()).status_code == 201
+        db.session.commit()
+        app.config["WTF_CSRF_ENABLED"] = False
+        login(operator)
+        app.config["WTF_CSRF_ENABLED"] = True
+        number = db.session.scalar(sa.select(Case.number))
+        form_post = client.post(f"/api/v1/cases/{number}/actions/note", data={"text": "from another site"})
+        assert form_post.status_code == 415
+        empty_post = client.post(f"/api/v1/cases/{number}/actions/close")
+        assert empty_post.status_code == 415
+        json_post = client.post(f"/api/v1/cases/{number}/actions/note", json={"text": "from our own page"})
+        assert json_post.status_code == 200
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
