@@ -85,6 +85,7 @@ def _enable_sqlite_pragmas(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from casehub.extensions import csrf
     from casehub.admin import bp as admin_bp
     from casehub.api import bp as api_bp
     from casehub.auth import bp as auth_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # JSON only: see casehub.api.require_json_writes
     app.register_blueprint(cases_bp)
     app.register_blueprint(intake_bp)
     app.register_blueprint(admin_bp)
