@@ -1,5 +1,6 @@
 """Categories: managers keep the catalogue, its agencies, SLA policies and Open311 questions."""
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -37,7 +38,7 @@ def _categories() -> int:
     return db.session.scalar(sa.select(sa.func.count(Category.id)))
 
 
-def test_manager_adds_a_category_and_its_next_case_goes_to_its_agency(client, signed_in, references):
+def test_manager_adds_a_category_and_its_next_case_is_routed_and_timed_by_it(client, signed_in, references):
     manager = signed_in(Role.MANAGER)
     agency, policy = references
     response = client.post("/admin/categories/new", data=_form(agency, policy))
@@ -50,8 +51,9 @@ def test_manager_adds_a_category_and_its_next_case_goes_to_its_agency(client, si
     entry = db.session.scalar(sa.select(AuditEntry))
     assert (entry.action, entry.actor_id, entry.after["default_agency"], entry.after["sla_policy"]) == (
         "category.create", manager.id, "PWB-MAINT", "hazard_4h")
-    case, _code = open_case(category=category, channel=Channel.PHONE, description="人行道地磚翹起")
-    assert case.agency == agency
+    received = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    case, _code = open_case(category=category, channel=Channel.PHONE, description="人行道地磚翹起", now=received)
+    assert case.agency == agency and case.due_at == received + timedelta(hours=4)  # the four-hour hazard policy
 
 
 @pytest.mark.parametrize("overrides,field", [
