@@ -21,6 +21,12 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _rate(name: str, default: str) -> tuple[int, int]:
+    """A rate limit written "COUNT/SECONDS", e.g. "10/600": at most 10 attempts in each 10-minute window."""
+    count, _slash, seconds = (os.environ.get(name) or default).partition("/")
+    return int(count), int(seconds)
+
+
 def _embedded_secret_key() -> str:
     """Generate the embedded-mode key once and keep it, so sessions survive restarts."""
     key_file = INSTANCE_DIR / "secret_key"
@@ -75,6 +81,18 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_ATTACHMENT_BYTES * 5
     DUPLICATE_WINDOW_DAYS = _int("CASEHUB_DUPLICATE_WINDOW_DAYS", 14)
     DUPLICATE_RADIUS_METRES = _int("CASEHUB_DUPLICATE_RADIUS_METRES", 150)
+
+    # The citizen's side and Open311 GeoReport v2 (README: "Open311 and the citizen's side").
+    REOPEN_WINDOW_DAYS = _int("CASEHUB_REOPEN_WINDOW_DAYS", 14)
+    OPEN311_JURISDICTION_ID = os.environ.get("CASEHUB_OPEN311_JURISDICTION_ID", "kcg.gov.tw")
+    OPEN311_CONTACT = os.environ.get("CASEHUB_OPEN311_CONTACT", "1999 citizen-service hotline (1999 市民服務專線)")
+    # Requests filed with an API key whose name starts with this count in the "app" channel, the rest in "open311".
+    OPEN311_CITY_APP_KEY_PREFIX = os.environ.get("CASEHUB_OPEN311_CITY_APP_KEY_PREFIX", "city-app")
+    RATE_LIMITS = {
+        "citizen_form": _rate("CASEHUB_RATE_LIMIT_CITIZEN_FORM", "10/3600"),  # per IP: mailbox, rating, reopening
+        "tracking": _rate("CASEHUB_RATE_LIMIT_TRACKING", "20/600"),  # per IP: number and code look-ups
+        "open311_post": _rate("CASEHUB_RATE_LIMIT_OPEN311_POST", "120/60"),  # per API key
+    }
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 

@@ -90,9 +90,11 @@ def register_blueprints(app: Flask) -> None:
     from casehub.api import bp as api_bp
     from casehub.auth import bp as auth_bp
     from casehub.cases import bp as cases_bp
+    from casehub.citizen import bp as citizen_bp
     from casehub.health import bp as health_bp
     from casehub.home import bp as home_bp
     from casehub.intake import bp as intake_bp
+    from casehub.open311 import bp as open311_bp
     from casehub.routing.views import bp as routing_bp
     from casehub.sla.views import bp as sla_bp
 
@@ -103,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # JSON only: see casehub.api.require_json_writes
     app.register_blueprint(cases_bp)
     app.register_blueprint(intake_bp)
+    app.register_blueprint(open311_bp)
+    app.register_blueprint(citizen_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(sla_bp)
     app.register_blueprint(routing_bp)
