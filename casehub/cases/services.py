@@ -19,6 +19,9 @@ from casehub.directory.models import Agency, Category, District
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.models import utcnow
+from casehub.routing.services import route_case
+from casehub.sla.models import SlaClock
+from casehub.sla.services import extend_deadline, pause_clock, plan_deadline, plan_reassignment, resume_clock
 
 OPEN_STATUSES = frozenset(status for status in CaseStatus if status.is_open)
 AGENCY_ROLES = frozenset({Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR})
@@ -53,6 +56,8 @@ def _move_to(case: Case, target: CaseStatus, *, type: str, actor: User | None, n
     """The one place a case's status changes."""
     previous = case.status
     case.status = target
+    if not target.is_open:
+        case.next_action_at = None  # resolved, closed, cancelled and merged cases are never reminded
     return _record(case, type=type, actor=actor, now=now, details=details, from_status=previous, to_status=target)
 
 
@@ -101,9 +106,18 @@ def open_case(
     db.session.add(case)
     _record(case, type="received", actor=created_by, now=now, to_status=CaseStatus.RECEIVED,
             details={"channel": channel.value, "received_at": received_at.isoformat()})
-    _assign(case, category.default_agency, actor=None, now=now, type="assigned",
-            reason={"reason": "category_default"})
-    db.session.flush()
+    decision = route_case(category, district=district, description=description, attributes=attributes)
+    case.routing_rule = decision.rule
+    case.routing_reason = decision.explanation
+    if decision.agency is None:
+        # Nothing may take it (agency deactivated): the dispatch centre assigns it by hand, within a working day.
+        _record(case, type="routing_failed", actor=None, now=now, details=decision.explanation)
+        db.session.flush()
+        plan_reassignment(case, now=now)
+    else:
+        _assign(case, decision.agency, actor=None, now=now, type="assigned", reason={"routing": decision.explanation})
+        db.session.flush()
+        plan_deadline(case, now=now, reason="routed to " + decision.agency.code)
     return case, tracking_code
 
 
@@ -120,8 +134,8 @@ TRANSITIONS: dict[str, Transition] = {
     "resolve": Transition(frozenset({CaseStatus.ASSIGNED, CaseStatus.ACCEPTED}), CaseStatus.RESOLVED, AGENCY_ROLES),
     "request_transfer": Transition(frozenset({CaseStatus.ASSIGNED, CaseStatus.ACCEPTED}),
                                    CaseStatus.TRANSFER_REQUESTED, AGENCY_ROLES),
-    "reassign": Transition(frozenset({CaseStatus.TRANSFER_REQUESTED, CaseStatus.ASSIGNED, CaseStatus.ACCEPTED}),
-                           CaseStatus.ASSIGNED, DISPATCH_ROLES),
+    "reassign": Transition(frozenset({CaseStatus.RECEIVED, CaseStatus.TRANSFER_REQUESTED, CaseStatus.ASSIGNED,
+                                      CaseStatus.ACCEPTED}), CaseStatus.ASSIGNED, DISPATCH_ROLES),
     "request_info": Transition(frozenset({CaseStatus.ACCEPTED}), CaseStatus.WAITING_FOR_CITIZEN, AGENCY_ROLES),
     "resume": Transition(frozenset({CaseStatus.WAITING_FOR_CITIZEN}), CaseStatus.ACCEPTED,
                          AGENCY_ROLES | {Role.OPERATOR}),
@@ -152,6 +166,8 @@ def _precondition_problem(action: str, case: Case) -> str | None:
         return "There is no pending extension request."
     if action == "request_extension" and pending:
         return "An extension request is already pending."
+    if action == "request_extension" and case.sla_policy and case.sla_policy.clock != SlaClock.WORKING_DAYS:
+        return "Only working-day deadlines can be extended; hazards are due in clock hours."
     return None
 
 
@@ -222,6 +238,8 @@ def _request_transfer(case, transition, *, actor, now, reason=None):
     _required({"reason": reason}, "reason")
     _move_to(case, transition.target, type="transfer_requested", actor=actor, now=now,
              details={"reason": reason, "agency": case.agency.code})
+    db.session.flush()
+    plan_reassignment(case, now=now, actor=actor)
 
 
 def _reassign(case, transition, *, actor, now, agency=None):
@@ -235,19 +253,19 @@ def _reassign(case, transition, *, actor, now, agency=None):
                           fields={"agency": ["Choose another agency."]})
     _assign(case, target, actor=actor, now=now, type="reassigned",
             reason={"from_agency": case.agency.code if case.agency else None})
+    db.session.flush()
+    plan_deadline(case, now=now, actor=actor, restart_clock=True, reason="reassigned to " + target.code)
 
 
 def _request_info(case, transition, *, actor, now, message=None):
     _required({"message": message}, "message")
-    case.paused_at = now
     _move_to(case, transition.target, type="info_requested", actor=actor, now=now, details={"message": message})
+    pause_clock(case, now=now, actor=actor)
 
 
 def _resume(case, transition, *, actor, now, note=None):
-    paused_seconds = int((now - case.paused_at).total_seconds()) if case.paused_at else 0
-    case.paused_at = None
-    _move_to(case, transition.target, type="resumed", actor=actor, now=now,
-             details={"note": note, "paused_seconds": paused_seconds})
+    _move_to(case, transition.target, type="resumed", actor=actor, now=now, details={"note": note})
+    resume_clock(case, now=now, actor=actor)
 
 
 def _request_extension(case, transition, *, actor, now, days=None, reason=None):
@@ -269,7 +287,9 @@ def _decide_extension(case, *, actor, now, approved: bool, note=None):
 
 
 def _approve_extension(case, transition, *, actor, now, note=None):
+    days, reason = case.extension_requested_days, case.extension_reason
     _decide_extension(case, actor=actor, now=now, approved=True, note=note)
+    extend_deadline(case, working_days=days, now=now, reason=reason, actor=actor)
 
 
 def _reject_extension(case, transition, *, actor, now, note=None):
@@ -289,6 +309,8 @@ def _reopen(case, transition, *, actor, now, reason=None):
     _assign(case, case.agency, actor=actor, now=now, type="reopened",
             reason={"reason": reason, "reopened_count": case.reopened_count,
                     "by": "staff" if actor else "citizen"})
+    db.session.flush()
+    plan_deadline(case, now=now, actor=actor, restart_clock=True, reason="reopened")
 
 
 def _cancel(case, transition, *, actor, now, reason=None):

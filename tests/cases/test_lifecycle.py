@@ -7,6 +7,7 @@ from casehub.cases.models import CaseEvent, CaseReporter, CaseStatus
 from casehub.cases.services import TRANSITIONS, perform_action
 from casehub.errors import DomainError
 from casehub.extensions import db
+from casehub.sla.models import SlaClock
 
 PARAMS = {
     "resolve": {"reply": "已派員修復完成"}, "request_transfer": {"reason": "非本機關權責"},
@@ -33,6 +34,21 @@ def _params(action, case, make_case, make_agency, make_user):
     return dict(PARAMS.get(action, {}))
 
 
+EXTENSION_ACTIONS = ("request_extension", "approve_extension", "reject_extension")
+
+
+@pytest.fixture
+def petition_category(make_category, make_policy):
+    """A category on the working-day clock: the only kind whose deadline can be extended."""
+    policy = make_policy(clock=SlaClock.WORKING_DAYS, resolution_target=6, first_response_minutes=480,
+                         reminder_thresholds=[1], escalation_cycle=1)
+    return make_category(kind="petition", sla_policy=policy)
+
+
+def _overrides(action, petition_category):
+    return {"category": petition_category} if action in EXTENSION_ACTIONS else {}
+
+
 def _actor(role, case, make_user, make_agency, *, own_agency=True):
     if role.needs_agency:
         return make_user(role, agency=case.agency if own_agency else make_agency())
@@ -45,8 +61,8 @@ LEGAL = [(action, source) for action, t in TRANSITIONS.items() for source in t.s
 
 @pytest.mark.parametrize("action, source", LEGAL, ids=[f"{a}-from-{s}" for a, s in LEGAL])
 def test_each_legal_transition_works_for_allowed_roles_and_writes_an_event(
-        action, source, case_in_status, make_user, make_case, make_agency):
-    case, _staff, _operator = case_in_status(source)
+        action, source, case_in_status, make_user, make_case, make_agency, petition_category):
+    case, _staff, _operator = case_in_status(source, **_overrides(action, petition_category))
     role = sorted(TRANSITIONS[action].roles)[0]
     params = _params(action, case, make_case, make_agency, make_user)
     events_before = len(case.events)
@@ -63,11 +79,11 @@ REFUSED_ROLES = [(action, role) for action, t in TRANSITIONS.items() for role in
 
 @pytest.mark.parametrize("action, role", REFUSED_ROLES, ids=[f"{a}-by-{r}" for a, r in REFUSED_ROLES])
 def test_roles_not_allowed_are_refused_with_403_and_nothing_changes(
-        action, role, case_in_status, make_user, make_case, make_agency):
+        action, role, case_in_status, make_user, make_case, make_agency, petition_category):
     source = sorted(TRANSITIONS[action].sources)[0]
     if source == CaseStatus.RECEIVED:
         source = CaseStatus.ASSIGNED
-    case, _staff, _operator = case_in_status(source)
+    case, _staff, _operator = case_in_status(source, **_overrides(action, petition_category))
     params = _params(action, case, make_case, make_agency, make_user)
     status, events = case.status, len(case.events)
     with pytest.raises(DomainError) as refused:
@@ -124,7 +140,8 @@ def test_full_path_from_intake_to_close_is_in_the_timeline(case_in_status):
     perform_action(case, "resolve", actor=staff, reply="已修復")
     perform_action(case, "close", actor=operator)
     types = db.session.scalars(sa.select(CaseEvent.type).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
-    assert list(types) == ["received", "assigned", "accepted", "info_requested", "resumed", "resolved", "closed"]
+    assert list(types) == ["received", "assigned", "deadline_changed", "accepted", "info_requested",
+                           "deadline_changed", "resumed", "deadline_changed", "resolved", "closed"]
 
 
 def test_reopen_counts_and_returns_to_the_agency(case_in_status):
@@ -133,8 +150,8 @@ def test_reopen_counts_and_returns_to_the_agency(case_in_status):
     assert case.status == CaseStatus.ASSIGNED and case.reopened_count == 1 and case.closed_at is None
 
 
-def test_extension_request_then_decision(case_in_status, make_user):
-    case, staff, _operator = case_in_status(CaseStatus.ACCEPTED)
+def test_extension_request_then_decision(case_in_status, make_user, petition_category):
+    case, staff, _operator = case_in_status(CaseStatus.ACCEPTED, category=petition_category)
     plain_staff = make_user(Role.AGENCY_STAFF, agency=case.agency)
     perform_action(case, "request_extension", actor=plain_staff, days=5, reason="需跨機關會勘")
     with pytest.raises(DomainError):
@@ -142,9 +159,12 @@ def test_extension_request_then_decision(case_in_status, make_user):
     with pytest.raises(DomainError) as refused:
         perform_action(case, "approve_extension", actor=plain_staff)
     assert refused.value.status == 403
+    due_before = case.due_at
     perform_action(case, "approve_extension", actor=staff)
     assert case.extension_requested_days is None
-    assert case.events[-1].type == "extension_approved" and case.events[-1].details["days"] == 5
+    decided, moved = case.events[-2:]
+    assert decided.type == "extension_approved" and decided.details["days"] == 5
+    assert moved.type == "deadline_changed" and case.due_at > due_before
 
 
 def test_merge_moves_the_reporter_to_the_surviving_case(case_in_status, make_case):
