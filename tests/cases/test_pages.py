@@ -70,3 +70,12 @@ def test_a_stale_form_is_refused(client, login, make_user, make_case):
                        follow_redirects=True).get_data(as_text=True)
     db.session.refresh(case)
     assert case.status == "assigned" and "Someone else changed this case" in page
+
+
+def test_case_page_explains_the_agency_and_the_deadline(client, login, make_user, make_case):
+    case = make_case()
+    staff = make_user(Role.AGENCY_STAFF, agency=case.agency)
+    db.session.commit()
+    login(staff)
+    page = client.get(f"/cases/{case.number}").get_data(as_text=True)
+    assert 'data-testid="routing-explanation"' in page and 'data-testid="deadline-explanation"' in page
