@@ -345,6 +345,19 @@ _HANDLERS = {
 }
 
 
+def refused_agency_ids(case: Case) -> set[int]:
+    """Agencies that asked to give this case up; they are not suggested for it again."""
+    codes = db.session.scalars(sa.select(CaseEvent.details["agency"].as_string()).where(
+        CaseEvent.case_id == case.id, CaseEvent.type == "transfer_requested"))
+    return set(db.session.scalars(sa.select(Agency.id).where(Agency.code.in_(list(codes)))))
+
+
+def suggest_reassignment(case: Case):
+    """Where the routing rules would send the case now, passing over the agencies that refused it."""
+    return route_case(case.category, district=case.district, description=case.description,
+                      attributes=case.attributes, exclude_agency_ids=refused_agency_ids(case))
+
+
 def add_reporter(case: Case, reporter: dict, *, actor: User | None, call_id: int | None = None,
                  now: datetime | None = None) -> CaseReporter:
     """Attach a further citizen reporting the same problem; they are answered when the case resolves."""

@@ -14,7 +14,9 @@ from casehub.cases.privacy import (
 )
 from casehub.cases.queries import case_events, filtered_cases, find_case_for_staff
 from casehub.cases.schemas import CaseListQuerySchema
-from casehub.cases.services import AGENCY_ROLES, DISPATCH_ROLES, allowed_actions, perform_action
+from casehub.cases.services import (
+    AGENCY_ROLES, DISPATCH_ROLES, allowed_actions, perform_action, refused_agency_ids, suggest_reassignment,
+)
 from casehub.directory.models import Agency, Category, District
 from casehub.errors import DomainError
 from casehub.extensions import db
@@ -63,12 +65,16 @@ def show(number: str):
         reporter = reveal_reporter(case, current_user, context="case_page")
         db.session.commit()
     attachments = db.session.scalars(sa.select(Attachment).where(Attachment.case_id == case.id)).all()
-    agencies = db.session.scalars(sa.select(Agency).where(Agency.active, Agency.id != case.agency_id)
-                                  .order_by(Agency.code)).all()
+    actions = allowed_actions(case, current_user)
+    suggestion, refused = None, set()
+    if "reassign" in actions:
+        suggestion, refused = suggest_reassignment(case).agency, refused_agency_ids(case)
+    agencies = sorted(db.session.scalars(sa.select(Agency).where(Agency.active, Agency.id != case.agency_id)),
+                      key=lambda agency: (agency != suggestion, agency.id in refused, agency.code))
     return render_template(
         "cases/show.html", case=case, events=case_events(case), reporter=reporter, revealed=revealed,
         may_reveal=may_reveal, extra_reporters=extra_reporters, attachments=attachments,
-        actions=allowed_actions(case, current_user), agencies=agencies, now=utcnow(),
+        actions=actions, agencies=agencies, suggestion=suggestion, refused=refused, now=utcnow(),
         mask={"name": mask_name, "phone": mask_phone, "email": mask_email, "address": mask_address},
     )
 

@@ -62,3 +62,18 @@ def test_waiting_for_the_citizen_stops_the_clock(case_in_status):
     assert case.paused_at == asked and case.next_action_at is None
     perform_action(case, "resume", actor=staff, now=asked + timedelta(hours=2))
     assert case.due_at == due + timedelta(hours=2)
+
+
+def test_agency_that_refused_is_not_suggested_again(case_in_status, make_agency, make_district, make_user):
+    from casehub.cases.services import suggest_reassignment
+
+    case, _staff, operator = case_in_status(CaseStatus.TRANSFER_REQUESTED)
+    refused = case.agency
+    assert suggest_reassignment(case).agency is None  # the category's default agency is the one that refused
+    fallback = make_agency()
+    db.session.add(RoutingRule(position=9, name="fallback", category=case.category, agency=fallback))
+    db.session.add(RoutingRule(position=1, name="refused first", category=case.category, agency=refused))
+    db.session.flush()
+    decision = suggest_reassignment(case)
+    assert decision.agency == fallback
+    assert [passed["agency"] for passed in decision.explanation["passed_over"]] == [refused.code]
