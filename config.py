@@ -75,6 +75,12 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "casehub@localhost")
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN") or None
+    # "module:Class" of the SMS adapter (a class with send(to, text)); a city plugs its provider in here.
+    SMS_ADAPTER = os.environ.get("CASEHUB_SMS_ADAPTER", "casehub.notify.senders:HttpSmsGateway")
+    # Messages beyond this many per recipient in a clock hour wait for one digest (hazards excepted).
+    NOTIFY_HOURLY_LIMIT = _int("CASEHUB_NOTIFY_HOURLY_LIMIT", 10)
+    # Where staff open CaseHub: the links in agency and staff messages start with it.
+    BASE_URL = os.environ.get("CASEHUB_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
     ATTACHMENT_DIR = os.environ.get("CASEHUB_ATTACHMENT_DIR") or str(INSTANCE_DIR / "attachments")
     MAX_ATTACHMENT_BYTES = _int("CASEHUB_MAX_ATTACHMENT_MB", 10) * 1024 * 1024

@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from casehub.health import bp as health_bp
     from casehub.home import bp as home_bp
     from casehub.intake import bp as intake_bp
+    from casehub.notify.views import bp as notify_bp
     from casehub.open311 import bp as open311_bp
     from casehub.routing.views import bp as routing_bp
     from casehub.sla.views import bp as sla_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(open311_bp)
     app.register_blueprint(citizen_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(notify_bp)
     app.register_blueprint(sla_bp)
     app.register_blueprint(routing_bp)
 

@@ -63,7 +63,12 @@ def enqueue_after_commit(func, *args, queue: str = "default", **options) -> None
 @sa.event.listens_for(sa.orm.Session, "after_commit")
 def _enqueue_pending(session):
     for app, queue, func, args, options in session.info.pop("pending_jobs", []):
-        app.extensions["queues"][queue].enqueue(func, *args, **options)
+        try:
+            app.extensions["queues"][queue].enqueue(func, *args, **options)
+        except Exception:
+            # The transaction is committed: raising now would report a saved change as failed. Work that
+            # must happen is recorded in the database (the outbox) and swept up once Redis answers again.
+            log.exception("could not enqueue %s after commit", getattr(func, "__name__", func))
 
 
 @sa.event.listens_for(sa.orm.Session, "after_soft_rollback")

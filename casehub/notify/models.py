@@ -1,4 +1,4 @@
-"""The transactional outbox, its delivery attempts, and staff in-app alerts."""
+"""The transactional outbox, its delivery attempts, staff in-app alerts, and the local mailbox of the demo."""
 import enum
 from datetime import datetime
 
@@ -19,13 +19,19 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"  # permanently: a bad address, or out of retries
+    HELD = "held"  # over the recipient's hourly limit, or a daily digest: waits for its digest at next_attempt_at
+    DIGESTED = "digested"  # delivered inside the digest message `digest_id`
 
 
 class OutboxMessage(db.Model):
     """A message owed to someone, written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (sa.Index("ix_outbox_messages_status_next_attempt", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_messages_status_next_attempt", "status", "next_attempt_at"),
+        # The hourly limit counts what a recipient was sent in the current hour.
+        sa.Index("ix_outbox_messages_recipient_sent", "recipient", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique per (case, target, threshold, deadline version) and the like: the guard against sending twice.
@@ -40,13 +46,16 @@ class OutboxMessage(db.Model):
         enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    # When a worker may next try; a worker that takes the message moves it ahead (its lease).
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    digest_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbox_messages.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
+    case: Mapped["Case | None"] = relationship()  # noqa: F821 (casehub.cases.models)
     attempt_log: Mapped[list["DeliveryAttempt"]] = relationship(order_by="DeliveryAttempt.id")
 
 
@@ -72,3 +81,31 @@ class Alert(db.Model):
     message: Mapped[str] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+    case: Mapped["Case | None"] = relationship()  # noqa: F821 (casehub.cases.models)
+
+
+class LocalMail(db.Model):
+    """A message "delivered" locally because no mail server or SMS gateway is configured (the demo's sent page)."""
+
+    __tablename__ = "local_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id"), index=True)
+    channel: Mapped[OutboxChannel] = mapped_column(enum_column(OutboxChannel, "outbox_channel"))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    delivered_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    message: Mapped[OutboxMessage] = relationship()
+
+
+class NotificationPreference(db.Model):
+    """How one staff member wants to be told: managers may take level-2 escalations as one daily digest."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    escalation_digest: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
