@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import current_app
 from redis import RedisError
 
-from casehub.errors import DomainError
+from casehub.errors import N_, DomainError
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ class RateLimited(DomainError):
     status = 429
 
     def __init__(self, retry_after: int):
-        super().__init__("rate_limited", "Too many requests; please try again later.")
+        super().__init__("rate_limited", N_("Too many requests; please try again later."))
         self.retry_after = retry_after
 
 

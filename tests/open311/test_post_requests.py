@@ -2,6 +2,7 @@
 import io
 import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from casehub.cases.models import Attachment, Case, CaseStatus, Channel
 from casehub.cases.queries import filtered_cases
 from casehub.extensions import db
 from casehub.models import utcnow
+from casehub.open311.documents import w3c
 from casehub.open311.models import Open311Request
 
 V2 = "/open311/v2"
@@ -226,3 +228,17 @@ def test_post_is_rate_limited_per_api_key(app, client, open311, monkeypatch):
     assert ET.fromstring(refused.data).findtext("error/code") == "429"
     assert client.post(f"{V2}/requests.json?api_key={other_key}", data=data).status_code == 200
     assert cases_stored() == 3
+
+
+def test_the_cases_deadline_is_the_expected_datetime(client, open311, pothole_form):
+    """A four-hour hazard is expected four clock hours after receipt; a petition by its working-day deadline."""
+    hazard, = client.post(f"{V2}/requests.json?api_key={open311.key}", data=pothole_form).get_json()
+    petition, = client.post(f"{V2}/requests.json?api_key={open311.key}",
+                            data={"service_code": "petition_civil", "address_string": "高雄市前金區"}).get_json()
+    for created in (hazard, petition):
+        case = db.session.scalar(sa.select(Case).where(Case.number == created["service_request_id"]))
+        read, = client.get(f"{V2}/requests/{case.number}.json").get_json()
+        assert case.due_at is not None and read["expected_datetime"] == w3c(case.due_at)
+        assert read["expected_datetime"].endswith("+08:00")
+    hazard_case = db.session.scalar(sa.select(Case).where(Case.number == hazard["service_request_id"]))
+    assert hazard_case.due_at - hazard_case.received_at == timedelta(hours=4)
