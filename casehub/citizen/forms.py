@@ -8,8 +8,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 REPLY_CHOICES = [SelectChoice("email", _l("By e-mail")), SelectChoice("sms", _l("By text message (SMS)")),
                  SelectChoice("phone", _l("By phone")), SelectChoice("none", _l("No answer needed"))]
 SCORE_CHOICES = [SelectChoice("5", _l("5 – very satisfied")), SelectChoice("4", _l("4 – satisfied")),
-                 SelectChoice("3", _l("3 – neither satisfied nor unsatisfied")), SelectChoice("2", _l("2 – unsatisfied")),
-                 SelectChoice("1", _l("1 – very unsatisfied"))]
+                 SelectChoice("3", _l("3 – neither satisfied nor unsatisfied")),
+                 SelectChoice("2", _l("2 – unsatisfied")), SelectChoice("1", _l("1 – very unsatisfied"))]
 
 
 class MailboxForm(FlaskForm):

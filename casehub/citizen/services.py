@@ -53,7 +53,7 @@ def citizen_timeline(case: Case) -> list[TimelineEntry]:
 
 
 def current_rating(case: Case) -> SatisfactionResponse | None:
-    """The citizen's rating of the current answer (one per resolution: a reopened and re-resolved case is rated anew)."""
+    """The citizen's rating of the current answer: one per resolution, so a case resolved again is rated anew."""
     if case.status not in ANSWERED_STATUSES or case.resolved_at is None:
         return None
     return db.session.scalar(sa.select(SatisfactionResponse).where(

@@ -14,7 +14,6 @@ from casehub.cases.attachments import Upload
 from casehub.cases.models import Case, Channel
 from casehub.cases.services import OPEN_STATUSES
 from casehub.directory.models import Category, Open311Type
-from casehub.directory.schemas import LIST_DATATYPES
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.services import intake_case
@@ -58,6 +57,7 @@ def public_services() -> list[Category]:
 
 
 def find_service(service_code: str) -> Category:
+    """The public service with this code; 404 for an unknown, hidden or retired one."""
     category = db.session.scalar(_public_categories().where(Category.code == service_code))
     if category is None:
         raise Open311Error(404, f"service_code '{service_code}' was not found.")
@@ -171,6 +171,7 @@ def find_service_requests(query: dict, *, now: datetime) -> list[Case]:
 
 
 def find_service_request(service_request_id: str) -> Case:
+    """The case with this number, if it is of a public service; 404 otherwise."""
     case = db.session.scalar(_requests_query().where(Case.number == service_request_id))
     if case is None:
         raise Open311Error(404, f"service_request_id '{service_request_id}' was not found.")
@@ -187,6 +188,7 @@ def media_urls(cases: list[Case]) -> dict[int, str]:
 
 
 def find_token(token: str) -> Open311Request:
+    """The request a batch service's token stands for; 404 for an unknown token."""
     submission = db.session.scalar(sa.select(Open311Request).where(Open311Request.token == token)
                                    .options(selectinload(Open311Request.case)))
     if submission is None:

@@ -15,6 +15,7 @@ MAILBOX = {"category": "petition_civil", "description": "里民活動中心屋�
 
 @pytest.fixture
 def mailbox_category(app, make_agency, make_category):
+    """The public civil-affairs petition category of the Civil Affairs Bureau, committed."""
     agency = make_agency(code="CAB", name_zh="民政局", name_en="Civil Affairs Bureau")
     category = make_category(code="petition_civil", name_zh="民政類陳情", name_en="Civil affairs petition",
                              default_agency=agency, group="民政 / Civil affairs")

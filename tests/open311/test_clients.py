@@ -25,6 +25,7 @@ def civicbot(open311, live_server):
 
 @pytest.fixture(params=["xml", "json"])
 def georeport(request, open311, live_server):
+    """georeport's client on our endpoint, once in XML and once in JSON."""
     return GeoReport(f"{live_server}/open311/v2", jurisdiction="kcg.gov.tw", output_format=request.param)
 
 
