@@ -24,7 +24,7 @@ from casehub.auth.access import scope_to_agency
 from casehub.auth.models import Role, User
 from casehub.cases.models import Case, CaseEvent, CaseReporter, CaseStatus, ContactPreference
 from casehub.directory.models import Agency
-from casehub.errors import DomainError
+from casehub.errors import N_, DomainError
 from casehub.extensions import db
 from casehub.intake.schemas import normalize_phone
 from casehub.models import utcnow
@@ -212,13 +212,14 @@ def _checked_address(channel: OutboxChannel, address: str) -> str:
     """A corrected address, normalised; refused with a clear message when it cannot be one."""
     if channel is OutboxChannel.IN_APP:
         raise DomainError("validation_failed", "Some fields are invalid.", status=422,
-                          fields={"recipient": ["An in-app alert goes to its user; leave this empty."]})
+                          fields={"recipient": [N_("An in-app alert goes to its user; leave this empty.")]})
     try:  # the same rules as intake's
         if channel is OutboxChannel.EMAIL:
             return validate.Email()(address)
         return normalize_phone(address)
     except ValidationError:
-        problem = "Not a valid e-mail address." if channel is OutboxChannel.EMAIL else "Not a valid phone number."
+        problem = N_("Not a valid e-mail address.") if channel is OutboxChannel.EMAIL \
+            else N_("Not a valid phone number.")
         raise DomainError("validation_failed", "Some fields are invalid.", status=422,
                           fields={"recipient": [problem]}) from None
 
@@ -228,7 +229,7 @@ def resend_message(message: OutboxMessage, *, actor: User, recipient: str | None
     """Try a failed message again, to a corrected address when one is given; audited, delivered after commit."""
     now = now or utcnow()
     if message.status is not OutboxStatus.FAILED:
-        raise DomainError("not_failed", "Only a failed message can be sent again.", status=409)
+        raise DomainError("not_failed", N_("Only a failed message can be sent again."), status=409)
     before = {"status": message.status.value, "recipient": message.recipient}
     if recipient:
         message.recipient = _checked_address(message.channel, recipient.strip())
@@ -281,7 +282,7 @@ def mark_alerts_read(user: User, *, alert_id: int | None = None, now: datetime |
 def set_escalation_digest(user: User, wanted: bool, *, now: datetime | None = None) -> NotificationPreference:
     """A manager's choice: level-2 escalations one by one, or in one daily digest at the office opening."""
     if user.role is not Role.MANAGER:
-        raise DomainError("forbidden", "Only managers receive level-2 escalations.", status=403)
+        raise DomainError("forbidden", N_("Only managers receive level-2 escalations."), status=403)
     preference = db.session.get(NotificationPreference, user.id) or NotificationPreference(user_id=user.id)
     preference.escalation_digest = wanted
     preference.updated_at = now or utcnow()

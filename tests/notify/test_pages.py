@@ -86,7 +86,7 @@ def test_resending_to_a_corrected_address_delivers_and_is_audited(notify_world, 
     db.session.commit()
     login(admin)
     response = client.post(f"/notify/messages/{message.id}/resend", data={f"m{message.id}-recipient": "not an address"})
-    assert response.status_code == 422 and "Not a valid e-mail address." in response.get_data(as_text=True)
+    assert response.status_code == 422 and "電子郵件格式不正確。" in response.get_data(as_text=True)
     db.session.expire_all()
     assert message.status is OutboxStatus.FAILED
 
@@ -109,7 +109,7 @@ def test_only_a_failed_message_can_be_sent_again(notify_world, make_case, make_u
     db.session.commit()
     login(admin)
     response = client.post(f"/notify/messages/{pending.id}/resend", follow_redirects=True)
-    assert "Only a failed message can be sent again." in response.get_data(as_text=True)
+    assert "只有發送失敗的訊息可以重新發送。" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.AGENCY_STAFF])
