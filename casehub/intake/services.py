@@ -14,6 +14,7 @@ from casehub.directory.models import Category, District
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
+from casehub.notify.services import notify_case_received
 
 METRES_PER_DEGREE = 111_320
 
@@ -64,6 +65,7 @@ def intake_case(data: dict, *, operator: User | None, now: datetime, uploads: li
         lat=data.get("lat"), lng=data.get("lng"), reporter=data.get("reporter"),
         attributes=data.get("attributes"), created_by=operator, now=now,
     )
+    notify_case_received(case, tracking_code, now=now)
     if call is not None:
         call.case_id = case.id
         call.outcome = CallOutcome.CASE

@@ -129,3 +129,13 @@ def test_agency_staff_cannot_use_the_console(client, make_user, login):
     db.session.commit()
     login(staff)
     assert client.get("/intake/console").status_code == 403
+
+
+def test_citizen_is_sent_the_number_and_tracking_code(client, operator, pothole):
+    from casehub.notify.models import OutboxMessage
+
+    client.post("/intake/console", data=_case_form(reporter_email="ming@example.tw", contact_preference="email"))
+    case = db.session.scalar(sa.select(Case))
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.template == "case_received"))
+    assert message.recipient == "ming@example.tw" and message.payload["case_number"] == case.number
+    assert len(message.payload["tracking_code"]) == 8
