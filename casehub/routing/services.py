@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from casehub.audit.services import apply_changes, audit_snapshot, record_audit
 from casehub.auth.models import User
 from casehub.directory.models import Agency, Category, District
-from casehub.errors import DomainError
+from casehub.errors import N_, DomainError
 from casehub.extensions import db
 from casehub.routing.models import RoutingRule
 
@@ -113,23 +113,23 @@ def _resolve_rule_values(data: dict) -> dict:
     """Turn the form's codes and ids into rows, refusing unknown or deactivated ones beside their field."""
     agency = db.session.scalar(sa.select(Agency).where(Agency.code == (data.get("agency") or "").strip()))
     if agency is None:
-        raise _invalid("agency", "No agency has this code.")
+        raise _invalid("agency", N_("No agency has this code."))
     if not agency.active:
-        raise _invalid("agency", "This agency is deactivated and takes no new cases.")
+        raise _invalid("agency", N_("This agency is deactivated and takes no new cases."))
     category = db.session.get(Category, data["category_id"]) if data.get("category_id") else None
     if data.get("category_id") and category is None:
-        raise _invalid("category_id", "No such category.")
+        raise _invalid("category_id", N_("No such category."))
     district = db.session.get(District, data["district_id"]) if data.get("district_id") else None
     if data.get("district_id") and district is None:
-        raise _invalid("district_id", "No such district.")
+        raise _invalid("district_id", N_("No such district."))
     name = (data.get("name") or "").strip()
     if not name:
-        raise _invalid("name", "A rule needs a name.")
+        raise _invalid("name", N_("A rule needs a name."))
     attribute_name = (data.get("attribute_name") or "").strip() or None
     attribute_value = (data.get("attribute_value") or "").strip() or None
     if bool(attribute_name) != bool(attribute_value):
         field = "attribute_value" if attribute_name else "attribute_name"
-        raise _invalid(field, "Give both the attribute and its value, or neither.")
+        raise _invalid(field, N_("Give both the attribute and its value, or neither."))
     return {"name": name, "category": category, "district": district,
             "keyword": (data.get("keyword") or "").strip() or None, "attribute_name": attribute_name,
             "attribute_value": attribute_value, "agency": agency, "active": data.get("active", True)}
@@ -176,7 +176,7 @@ def move_rule(rule: RoutingRule, direction: str, *, actor: User, now: datetime) 
 def set_rule_active(rule: RoutingRule, active: bool, *, actor: User, now: datetime) -> None:
     """Deactivate a rule (it is no longer tried) or bring it back."""
     if active and not rule.agency.active:
-        raise _invalid("agency", "This agency is deactivated and takes no new cases.")
+        raise _invalid("agency", N_("This agency is deactivated and takes no new cases."))
     before, after = apply_changes(rule, {"active": active})
     if after:
         db.session.flush()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from casehub.audit.services import apply_changes, audit_snapshot, record_audit
 from casehub.auth.models import User
-from casehub.errors import DomainError
+from casehub.errors import N_, DomainError
 from casehub.extensions import db
 from casehub.sla.calendar import BusinessCalendar
 from casehub.sla.models import CalendarException, CalendarExceptionKind, SlaClock, SlaPolicy
@@ -17,7 +17,7 @@ from casehub.sla.services import recompute_for_calendar_change
 POLICY_FIELDS = ["code", "name_zh", "name_en", "clock", "resolution_target", "first_response_minutes",
                  "reminder_thresholds", "escalation_cycle", "max_total_working_days", "active"]
 EXCEPTION_FIELDS = ["day", "kind", "closed_from", "closed_until", "reason"]
-POSITIVE = "Must be a whole number above zero."
+POSITIVE = N_("Must be a whole number above zero.")
 
 
 def _refuse(errors: dict[str, list[str]]) -> None:
@@ -33,13 +33,13 @@ def parse_thresholds(text: str, clock: SlaClock, target: int | None) -> tuple[li
             values = sorted({float(part) for part in parts})
             if all(0 < value < 1 for value in values):
                 return values, None
-            return values, "Each threshold is a fraction of the time between 0 and 1, e.g. 0.5, 0.8."
+            return values, N_("Each threshold is a fraction of the time between 0 and 1, e.g. 0.5, 0.8.")
         values = sorted({int(part) for part in parts}, reverse=True)
     except ValueError:
-        return [], "Thresholds are numbers separated by commas."
+        return [], N_("Thresholds are numbers separated by commas.")
     if all(0 < value < (target or 0) for value in values):
         return values, None
-    return values, "Each threshold is a whole number of working days before the deadline, below the target."
+    return values, N_("Each threshold is a whole number of working days before the deadline, below the target.")
 
 
 def save_policy(policy: SlaPolicy | None, data: dict, *, actor: User, now: datetime) -> SlaPolicy:
@@ -47,18 +47,18 @@ def save_policy(policy: SlaPolicy | None, data: dict, *, actor: User, now: datet
     errors: dict[str, list[str]] = {}
     clock = SlaClock(data["clock"]) if data.get("clock") in {c.value for c in SlaClock} else None
     if clock is None:
-        errors["clock"] = ["Choose hours or working days."]
+        errors["clock"] = [N_("Choose hours or working days.")]
     for name in ("resolution_target", "first_response_minutes", "escalation_cycle", "max_total_working_days"):
         if data.get(name) is None or data[name] < 1:
             errors[name] = [POSITIVE]
     for name in ("name_zh", "name_en"):
         if not (data.get(name) or "").strip():
-            errors[name] = ["Required."]
+            errors[name] = [N_("Required.")]
     code = (data.get("code") or "").strip() if policy is None else policy.code
     if policy is None and not code:
-        errors["code"] = ["Required."]
+        errors["code"] = [N_("Required.")]
     elif policy is None and db.session.scalar(sa.select(SlaPolicy.id).where(SlaPolicy.code == code)):
-        errors["code"] = ["Another policy has this code."]
+        errors["code"] = [N_("Another policy has this code.")]
     thresholds = []
     if clock is not None:
         thresholds, problem = parse_thresholds(data.get("reminder_thresholds", ""), clock,
@@ -67,7 +67,7 @@ def save_policy(policy: SlaPolicy | None, data: dict, *, actor: User, now: datet
             errors["reminder_thresholds"] = [problem]
         target, maximum = data.get("resolution_target"), data.get("max_total_working_days")
         if clock is SlaClock.WORKING_DAYS and "max_total_working_days" not in errors and target and maximum < target:
-            errors["max_total_working_days"] = ["Must be at least the resolution target."]
+            errors["max_total_working_days"] = [N_("Must be at least the resolution target.")]
     _refuse(errors)
     values = {"code": code, "name_zh": data["name_zh"].strip(), "name_en": data["name_en"].strip(), "clock": clock,
               "resolution_target": data["resolution_target"], "first_response_minutes": data["first_response_minutes"],
@@ -92,33 +92,34 @@ def _exception_problems(data: dict, calendar: BusinessCalendar, today: date) -> 
     day, kind = data.get("day"), data.get("kind")
     errors: dict[str, list[str]] = {}
     if not (data.get("reason") or "").strip():
-        errors["reason"] = ["Say why, e.g. 颱風停止上班."]
+        errors["reason"] = [N_("Say why, e.g. 颱風停止上班.")]
     if kind not in {k.value for k in CalendarExceptionKind}:
-        errors["kind"] = ["Choose a closure or an extra working day."]
+        errors["kind"] = [N_("Choose a closure or an extra working day.")]
     if not isinstance(day, date):
-        errors["day"] = ["Enter a valid date."]
+        errors["day"] = [N_("Enter a valid date.")]
         return errors
     if not today.year - 1 <= day.year <= today.year + 2:
-        errors["day"] = ["Choose a day from last year to two years ahead."]
+        errors["day"] = [N_("Choose a day from last year to two years ahead.")]
     elif day in calendar.exceptions:
-        errors["day"] = ["This day already has an exception; withdraw it first."]
+        errors["day"] = [N_("This day already has an exception; withdraw it first.")]
     elif "kind" not in errors:
         info = calendar.describe(day)
         if kind == CalendarExceptionKind.CLOSURE and not info.working:
-            errors["day"] = ["Offices are already closed that day."]
+            errors["day"] = [N_("Offices are already closed that day.")]
         if kind == CalendarExceptionKind.WORKING_DAY and info.working:
-            errors["day"] = ["That day is already a working day."]
+            errors["day"] = [N_("That day is already a working day.")]
     closed_from, closed_until = data.get("closed_from"), data.get("closed_until")
     if (closed_from is None) != (closed_until is None):
-        errors["closed_until" if closed_from else "closed_from"] = ["Give both times of a partial closure, or neither."]
+        missing = "closed_until" if closed_from else "closed_from"
+        errors[missing] = [N_("Give both times of a partial closure, or neither.")]
     elif closed_from is not None:
         hours = calendar.office_hours
         if kind != CalendarExceptionKind.CLOSURE:
-            errors["closed_from"] = ["Only a closure can be partial."]
+            errors["closed_from"] = [N_("Only a closure can be partial.")]
         elif closed_from >= closed_until:
-            errors["closed_until"] = ["Must be after the start of the closure."]
+            errors["closed_until"] = [N_("Must be after the start of the closure.")]
         elif closed_until <= hours.opens or closed_from >= hours.closes:
-            errors["closed_from"] = ["A partial closure must fall within office hours."]
+            errors["closed_from"] = [N_("A partial closure must fall within office hours.")]
     return errors
 
 

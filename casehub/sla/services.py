@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from casehub.auth.models import User
 from casehub.cases.models import Case, CaseEvent, CaseStatus
-from casehub.errors import DomainError
+from casehub.errors import N_, DomainError
 from casehub.extensions import db
 from casehub.sla.calendar import MAX_DAYS_SEARCHED, BusinessCalendar, DayInfo
 from casehub.sla.models import SlaClock, SlaPolicy
@@ -207,10 +207,10 @@ def extend_deadline(case: Case, *, working_days: int, now: datetime, reason: str
     """Move a working-day deadline by an approved extension, never beyond the policy's total maximum."""
     policy = case.sla_policy
     if policy is None or policy.clock is not SlaClock.WORKING_DAYS:
-        raise DomainError("extension_not_applicable", "Only working-day deadlines can be extended.", status=422,
-                          fields={"days": ["Only working-day deadlines can be extended."]})
+        raise DomainError("extension_not_applicable", N_("Only working-day deadlines can be extended."), status=422,
+                          fields={"days": [N_("Only working-day deadlines can be extended.")]})
     if working_days < 1:
-        raise DomainError("invalid_extension", "An extension is at least one working day.", status=422,
+        raise DomainError("invalid_extension", N_("An extension is at least one working day."), status=422,
                           fields={"days": ["At least one working day."]})
     allowed = policy.max_total_working_days - policy.resolution_target - case.extended_working_days
     if working_days > allowed:
