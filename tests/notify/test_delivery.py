@@ -12,7 +12,6 @@ from casehub.models import utcnow
 from casehub.notify.delivery import LEASE, backoff, deliver
 from casehub.notify.jobs import sweep_outbox
 from casehub.notify.models import DeliveryAttempt, OutboxChannel, OutboxMessage, OutboxStatus
-from casehub.notify.services import notify_case_received
 from tests.notify.conftest import EMAIL_REPORTER, REFUSED_DOMAIN, REFUSED_NUMBER, free_port
 
 
@@ -64,8 +63,7 @@ def test_redis_down_at_intake_saves_the_case_and_the_sweep_delivers_once_it_is_b
         notify_world, smtp_server, sms_gateway, redis_down, run_jobs):
     data = {"channel": "phone", "category": notify_world.hazard.code, "description": "路面坑洞，機車差點摔倒",
             "address": "高雄市苓雅區四維三路2號", "reporter": EMAIL_REPORTER}
-    case, code = intake_case(data, operator=notify_world.operator, now=utcnow())
-    notify_case_received(case, code)
+    case, code = intake_case(data, operator=notify_world.operator, now=utcnow())  # tells the citizen too
     db.session.commit()  # Redis refuses the jobs: logged, not raised; the case and its outbox rows are saved
 
     db.session.expire_all()
