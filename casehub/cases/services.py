@@ -27,6 +27,9 @@ OPEN_STATUSES = frozenset(status for status in CaseStatus if status.is_open)
 AGENCY_ROLES = frozenset({Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR})
 DISPATCH_ROLES = frozenset({Role.OPERATOR, Role.MANAGER})
 MAX_EXTENSION_WORKING_DAYS = 30
+# 50 random bits, read aloud over the phone without confusing 0/O or 1/I.
+TRACKING_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+TRACKING_CODE_LENGTH = 10
 
 
 def next_case_number(day: date) -> str:
@@ -91,7 +94,7 @@ def open_case(
         raise DomainError("category_inactive", f"Category {category.code} is no longer in use.", status=422,
                           fields={"category": ["This category is no longer in use."]})
     local_day = received_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-    tracking_code = secrets.token_hex(4).upper()
+    tracking_code = "".join(secrets.choice(TRACKING_CODE_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
     reporter = reporter or {}
     case = Case(
         number=next_case_number(local_day), tracking_code_hash=hash_secret(tracking_code),

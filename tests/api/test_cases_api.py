@@ -49,8 +49,9 @@ def test_operator_creates_a_case(api, make_user, pothole):
     assert body["reporter"] == {"name": "王*明", "phone": "0912***678", "email": "m***@example.tw",
                                 "anonymous": False, "contact_preference": "sms", "masked": True}
     assert body["address"] == "高雄市三民區九如一路***"
-    assert [event["type"] for event in body["events"]] == ["received", "assigned"]
-    assert len(body["tracking_code"]) == 8
+    assert [event["type"] for event in body["events"]] == ["received", "assigned", "deadline_changed"]
+    assert body["due_at"] is not None and body["routing_reason"]["matched"] == "category_default"
+    assert len(body["tracking_code"]) == 10
     assert db.session.scalar(sa.select(Case.reporter_phone)) == "0912345678"
 
 

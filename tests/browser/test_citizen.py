@@ -30,7 +30,7 @@ def test_citizen_files_tracks_rates_and_reopens(browser, live_server, make_agenc
     writer.locator("#mailbox-form button[type=submit]").click()
     number = writer.locator("#case-number").inner_text()
     code = writer.locator("#tracking-code").inner_text()
-    assert len(code) == 8
+    assert len(code) == 10
 
     # Later, on another phone: only the number and the code.
     citizen = browser.new_context(base_url=live_server, locale="zh-TW", **PHONE).new_page()

@@ -138,4 +138,4 @@ def test_citizen_is_sent_the_number_and_tracking_code(client, operator, pothole)
     case = db.session.scalar(sa.select(Case))
     message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.template == "case_received"))
     assert message.recipient == "ming@example.tw" and message.payload["case_number"] == case.number
-    assert len(message.payload["tracking_code"]) == 8
+    assert len(message.payload["tracking_code"]) == 10

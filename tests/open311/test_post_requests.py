@@ -51,7 +51,7 @@ def test_a_request_becomes_a_case_for_the_services_agency(client, open311, potho
 
 def test_the_notice_gives_the_citizen_the_private_code_for_the_tracking_page(client, open311, pothole_form):
     created, = client.post(f"{V2}/requests.json?api_key={open311.key}", data=pothole_form).get_json()
-    code = re.findall(r"\b[0-9A-F]{8}\b", created["service_notice"])[-1]  # after the case number
+    code = re.findall(r"\b[A-HJ-NP-Z2-9]{10}\b", created["service_notice"])[-1]  # after the case number
     response = client.post("/citizen/track", data={"number": created["service_request_id"], "code": code})
     assert response.headers["Location"] == f"/citizen/track/{created['service_request_id']}"
     assert code not in client.get(f"{V2}/requests/{created['service_request_id']}.json").get_data(as_text=True)
