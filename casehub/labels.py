@@ -41,6 +41,7 @@ LABELS = {
         "cancelled": _l("Cancelled"), "merged": _l("Merged"), "merged_in": _l("Duplicate merged in"),
         "note": _l("Internal note"), "duplicate_reported": _l("Further report"),
         "deadline_changed": _l("Deadline changed"),
+        "sla_escalated": _l("Escalated: the deadline has passed"),
     },
 }
 
