@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test setup setup-dev translations clean
+.PHONY: run test setup setup-dev translations translations-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 translations: | $(BIN)/python
 	$(BIN)/pybabel compile --statistics -d casehub/translations
+
+# After adding user-visible strings: refresh the catalog, then fill in the new msgstr entries.
+translations-update: | $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o casehub/translations/messages.pot .
+	$(BIN)/pybabel update -i casehub/translations/messages.pot -d casehub/translations --no-fuzzy-matching
 
 setup: $(VENV)/.runtime translations
 

@@ -16,7 +16,7 @@ from casehub.auth.access import can_see_agency
 from casehub.auth.models import Role, User, hash_secret
 from casehub.cases.models import Case, CaseEvent, CaseNumberCounter, CaseReporter, CaseStatus, Channel
 from casehub.directory.models import Agency, Category, District
-from casehub.errors import DomainError
+from casehub.errors import N_, DomainError
 from casehub.extensions import db
 from casehub.models import utcnow
 from casehub.routing.services import route_case
@@ -89,7 +89,7 @@ def open_case(
     received_at = received_at or now
     if received_at > now:
         raise DomainError("received_in_future", "received_at cannot be in the future.", status=422,
-                          fields={"received_at": ["Must not be in the future."]})
+                          fields={"received_at": [N_("Must not be in the future.")]})
     if not category.active:
         raise DomainError("category_inactive", f"Category {category.code} is no longer in use.", status=422,
                           fields={"category": ["This category is no longer in use."]})
@@ -175,7 +175,7 @@ def _precondition_problem(action: str, case: Case) -> str | None:
 
 
 def _required(params: dict, *names: str) -> None:
-    missing = {name: ["Required for this action."] for name in names if not params.get(name)}
+    missing = {name: [N_("Required for this action.")] for name in names if not params.get(name)}
     if missing:
         raise DomainError("validation_failed", "Some fields are invalid.", status=422, fields=missing)
 

@@ -7,7 +7,16 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from casehub.cases.models import Channel, ContactPreference
 from casehub.directory.models import CaseKind
+from casehub.errors import N_
 from casehub.intake.models import CallOutcome
+
+
+# marshmallow's own messages, as forms show them; listed so the catalog carries their translations.
+LIBRARY_MESSAGES = (
+    N_("Missing data for required field."), N_("Not a valid email address."), N_("Field may not be null."),
+    N_("Not a valid number."), N_("Not a valid datetime."), N_("Not a valid integer."),
+    N_("Shorter than minimum length 1."), N_("Not a valid boolean."),
+)
 
 
 def normalize_phone(value: str) -> str:
@@ -18,7 +27,7 @@ def normalize_phone(value: str) -> str:
     elif digits.startswith("886") and len(digits) > 10:
         digits = "0" + digits[3:].lstrip("0")
     if not re.fullmatch(r"0\d{8,9}", digits):
-        raise ValidationError("Not a valid Taiwanese phone number (e.g. 0912345678 or 07-3368333).")
+        raise ValidationError(N_("Not a valid Taiwanese phone number (e.g. 0912345678 or 07-3368333)."))
     return digits
 
 
@@ -58,9 +67,9 @@ class ReporterSchema(Schema):
             return
         preference = data.get("contact_preference")
         if preference == "email" and not data.get("email"):
-            raise ValidationError("Required to answer by e-mail.", "email")
+            raise ValidationError(N_("Required to answer by e-mail."), "email")
         if preference in ("phone", "sms") and not data.get("phone"):
-            raise ValidationError("Required to answer by phone or SMS.", "phone")
+            raise ValidationError(N_("Required to answer by phone or SMS."), "phone")
 
     @post_load
     def forget_anonymous(self, data, **kwargs):
@@ -92,7 +101,7 @@ class CaseCreateSchema(Schema):
     @validates_schema
     def check_location(self, data, **kwargs):
         if (data.get("lat") is None) != (data.get("lng") is None):
-            raise ValidationError("Give both lat and lng, or neither.", "lat")
+            raise ValidationError(N_("Give both lat and lng, or neither."), "lat")
 
 
 class CallCreateSchema(Schema):
@@ -110,9 +119,9 @@ class CallCreateSchema(Schema):
     @validates_schema
     def check_times(self, data, **kwargs):
         if data.get("ended_at") and data["ended_at"] < data["started_at"]:
-            raise ValidationError("Must not be before started_at.", "ended_at")
+            raise ValidationError(N_("Must not be before started_at."), "ended_at")
         if data.get("answered_immediately") is not None and data["outcome"] != CallOutcome.CONSULTATION.value:
-            raise ValidationError("Only consultations are answered immediately or not.", "answered_immediately")
+            raise ValidationError(N_("Only consultations are answered immediately or not."), "answered_immediately")
 
 
 class ActionSchema(Schema):

@@ -11,7 +11,7 @@ from casehub.cases.attachments import Upload, store_attachment
 from casehub.cases.models import Case, Channel
 from casehub.cases.services import OPEN_STATUSES, add_reporter, open_case
 from casehub.directory.models import Category, District
-from casehub.errors import DomainError
+from casehub.errors import N_, DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
 from casehub.notify.services import notify_case_received
@@ -38,14 +38,14 @@ def resolve_references(data: dict) -> tuple[Category, District | None]:
     """Turn category and district codes into rows, naming the field that is wrong."""
     category = db.session.scalar(sa.select(Category).where(Category.code == data["category"]))
     if category is None or not category.active:
-        raise _invalid("category", "Unknown category.")
+        raise _invalid("category", N_("Unknown category."))
     if data.get("kind") and data["kind"] != category.kind.value:
         raise _invalid("kind", f"Category {category.code} is a {category.kind.value} category.")
     district = None
     if data.get("district"):
         district = db.session.scalar(sa.select(District).where(District.code == data["district"]))
         if district is None:
-            raise _invalid("district", "Unknown district.")
+            raise _invalid("district", N_("Unknown district."))
     return category, district
 
 
@@ -56,9 +56,9 @@ def intake_case(data: dict, *, operator: User | None, now: datetime, uploads: li
     if call is None and data.get("call_id"):
         call = db.session.get(Call, data["call_id"])
         if call is None:
-            raise _invalid("call_id", "Unknown call.")
+            raise _invalid("call_id", N_("Unknown call."))
     if call is not None and call.case_id is not None:
-        raise _invalid("call_id", "This call is already linked to a case.")
+        raise _invalid("call_id", N_("This call is already linked to a case."))
     case, tracking_code = open_case(
         category=category, channel=Channel(data["channel"]), description=data["description"],
         received_at=data.get("received_at"), district=district, address=data.get("address"),

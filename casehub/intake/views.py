@@ -19,6 +19,7 @@ from casehub.intake.schemas import CallCreateSchema, CaseCreateSchema, ReporterS
 from casehub.intake.services import (
     caller_history, district_from_address, duplicate_candidates, intake_case, log_call, report_duplicate,
 )
+from casehub.labels import label
 from casehub.models import utcnow
 
 
@@ -67,7 +68,7 @@ FORM_FIELD = {"reporter.phone": "caller_phone", "reporter.name": "reporter_name"
 
 
 def _form_errors(messages: dict) -> dict:
-    return {FORM_FIELD.get(key, key): value for key, value in _flatten(messages).items()}
+    return {FORM_FIELD.get(key, key): [_(message) for message in value] for key, value in _flatten(messages).items()}
 
 
 @bp.route("/console", methods=["GET", "POST"])
@@ -137,7 +138,7 @@ def lookup():
                                           district=district or district_from_address(address))
 
     def brief(case):
-        return {"number": case.number, "status": case.status.value, "category": case.category.name_zh,
+        return {"number": case.number, "status": label("status", case.status), "category": case.category.name_zh,
                 "received_at": case.received_at.isoformat(), "address": mask_address(case.address),
                 "reporter": mask_name(case.reporter_name), "agency": case.agency.name_zh if case.agency else None}
 
