@@ -8,15 +8,15 @@ from casehub.cases.services import DISPATCH_ROLES
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call
-from casehub.intake.schemas import CallCreateSchema
+from casehub.intake.schemas import LocalDateTime, CallCreateSchema
 from casehub.intake.services import log_call
 
 
 class CallSchema(Schema):
     id = fields.Integer()
     caller_phone = fields.String(allow_none=True)
-    started_at = fields.AwareDateTime()
-    ended_at = fields.AwareDateTime(allow_none=True)
+    started_at = LocalDateTime()
+    ended_at = LocalDateTime(allow_none=True)
     outcome = fields.Function(lambda call: call.outcome.value)
     answered_immediately = fields.Boolean(allow_none=True)
     summary = fields.String(allow_none=True)

@@ -38,9 +38,9 @@ def create_case():
     data = load_body(CaseCreateSchema())
     now = utcnow()
     case, tracking_code = intake_case(data, operator=current_user, now=now)
-    db.session.commit()
-    body = represent_case(case)
+    body = represent_case(case)  # before the commit expires what the session already holds
     body["tracking_code"] = tracking_code
+    db.session.commit()
     return body, 201, {"Location": url_for("api.get_case", number=case.number)}
 
 
@@ -77,5 +77,6 @@ def case_action(number: str, action: str):
     params = load_body(ActionSchema()) if request.content_length else {}
     version = params.pop("version", None)
     perform_action(case, action, actor=current_user, now=utcnow(), version=version, **params)
+    body = represent_case(case)
     db.session.commit()
-    return represent_case(case)
+    return body

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 from casehub.cases.models import CaseStatus, Channel
 from casehub.cases.privacy import mask_address
 from casehub.directory.models import CaseKind
+from casehub.intake.schemas import LocalDateTime
 
 
 class RefSchema(Schema):
@@ -28,7 +29,7 @@ class ReporterOutSchema(Schema):
 
 class EventSchema(Schema):
     id = fields.Integer()
-    at = fields.AwareDateTime()
+    at = LocalDateTime()
     type = fields.String()
     actor = fields.Function(lambda event: event.actor.username if event.actor else None)
     from_status = fields.Function(lambda event: event.from_status.value if event.from_status else None)
@@ -50,15 +51,15 @@ class CaseSchema(Schema):
     lat = fields.Float(allow_none=True)
     lng = fields.Float(allow_none=True)
     attributes = fields.Dict()
-    received_at = fields.AwareDateTime()
-    assigned_at = fields.AwareDateTime(allow_none=True)
-    accepted_at = fields.AwareDateTime(allow_none=True)
-    due_at = fields.AwareDateTime(allow_none=True)
-    first_response_due_at = fields.AwareDateTime(allow_none=True)
+    received_at = LocalDateTime()
+    assigned_at = LocalDateTime(allow_none=True)
+    accepted_at = LocalDateTime(allow_none=True)
+    due_at = LocalDateTime(allow_none=True)
+    first_response_due_at = LocalDateTime(allow_none=True)
     due_explanation = fields.Dict(allow_none=True)
     routing_reason = fields.Dict(allow_none=True)
-    resolved_at = fields.AwareDateTime(allow_none=True)
-    closed_at = fields.AwareDateTime(allow_none=True)
+    resolved_at = LocalDateTime(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
     reply = fields.String(allow_none=True)
     reopened_count = fields.Integer()
     merged_into = fields.Function(lambda case: case.merged_into.number if case.merged_into else None)
@@ -81,5 +82,7 @@ class CaseListQuerySchema(Schema):
     due_soon = fields.Boolean()
     open_only = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100))
+    received_from = fields.Date(metadata={"description": "Received on or after this day (Asia/Taipei)."})
+    received_to = fields.Date(metadata={"description": "Received on or before this day (Asia/Taipei)."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))

@@ -14,12 +14,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from casehub.auth.access import can_see_agency
 from casehub.auth.models import Role, User, hash_secret
-from casehub.cases.models import Case, CaseEvent, CaseNumberCounter, CaseReporter, CaseStatus, Channel
+from casehub.cases.models import (
+    Case, CaseEvent, CaseNumberCounter, CaseReporter, CaseStatus, Channel, ContactPreference,
+)
 from casehub.directory.models import Agency, Category, District
 from casehub.errors import N_, DomainError
 from casehub.extensions import db
 from casehub.models import utcnow
 from casehub.routing.services import route_case
+from casehub.sla.calendar import BusinessCalendar
 from casehub.sla.models import SlaClock
 from casehub.sla.services import extend_deadline, pause_clock, plan_deadline, plan_reassignment, resume_clock
 
@@ -93,34 +96,37 @@ def open_case(
     if not category.active:
         raise DomainError("category_inactive", f"Category {category.code} is no longer in use.", status=422,
                           fields={"category": ["This category is no longer in use."]})
+    # Every read happens before the case exists, so the case is written once, not inserted then updated.
+    decision = route_case(category, district=district, description=description, attributes=attributes)
+    calendar = BusinessCalendar.load()
+    policy = category.sla_policy
     local_day = received_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    number = next_case_number(local_day)
     tracking_code = "".join(secrets.choice(TRACKING_CODE_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
     reporter = reporter or {}
     case = Case(
-        number=next_case_number(local_day), tracking_code_hash=hash_secret(tracking_code),
-        kind=category.kind, channel=channel, status=CaseStatus.RECEIVED, category=category,
+        number=number, tracking_code_hash=hash_secret(tracking_code),
+        kind=category.kind, channel=channel, status=CaseStatus.RECEIVED, category=category, sla_policy=policy,
         description=description, district=district, address=address, lat=lat, lng=lng,
         attributes=attributes or {}, received_at=received_at,
         reporter_name=reporter.get("name"), reporter_phone=reporter.get("phone"),
         reporter_email=reporter.get("email"), reporter_anonymous=reporter.get("anonymous", False),
-        contact_preference=reporter.get("contact_preference", "none"),
-        created_by=created_by, created_at=now,
+        contact_preference=ContactPreference(reporter.get("contact_preference", "none")),
+        created_by=created_by, created_at=now, routing_rule=decision.rule, routing_reason=decision.explanation,
+        # Column defaults apply only at INSERT; the SLA clock reads these before the case is written.
+        paused_seconds=0, extended_working_days=0, deadline_version=0, escalation_level=0, reopened_count=0,
     )
     db.session.add(case)
     _record(case, type="received", actor=created_by, now=now, to_status=CaseStatus.RECEIVED,
             details={"channel": channel.value, "received_at": received_at.isoformat()})
-    decision = route_case(category, district=district, description=description, attributes=attributes)
-    case.routing_rule = decision.rule
-    case.routing_reason = decision.explanation
     if decision.agency is None:
         # Nothing may take it (agency deactivated): the dispatch centre assigns it by hand, within a working day.
         _record(case, type="routing_failed", actor=None, now=now, details=decision.explanation)
-        db.session.flush()
         plan_reassignment(case, now=now)
     else:
         _assign(case, decision.agency, actor=None, now=now, type="assigned", reason={"routing": decision.explanation})
-        db.session.flush()
-        plan_deadline(case, now=now, reason="routed to " + decision.agency.code)
+        plan_deadline(case, now=now, reason="routed to " + decision.agency.code, calendar=calendar)
+    db.session.flush()
     return case, tracking_code
 
 

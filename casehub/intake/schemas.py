@@ -37,11 +37,16 @@ class Phone(fields.String):
 
 
 class LocalDateTime(fields.AwareDateTime):
-    """ISO 8601; a time without an offset is read in the city's time zone."""
+    """ISO 8601 in the city's time zone (+08:00) both ways; a time without an offset is read in it."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         self.default_timezone = ZoneInfo(current_app.config["TIMEZONE"])
         return super()._deserialize(value, attr, data, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return super()._serialize(value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])), attr, obj, **kwargs)
 
 
 def _blank_to_none(data: dict, names: tuple[str, ...]) -> dict:

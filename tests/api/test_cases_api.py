@@ -205,7 +205,7 @@ def test_every_channel_opens_a_case_keeping_when_it_was_received(api, make_user,
                    json=_payload(channel=channel, received_at=received))
     assert response.status_code == 201, response.json
     assert response.json["channel"] == channel
-    assert response.json["received_at"] == "2026-11-20T08:45:00+00:00"
+    assert response.json["received_at"] == "2026-11-20T16:45:00+08:00"
     assert response.json["number"].startswith("20261120-")
 
 
