@@ -3,7 +3,7 @@
     python -m bench.api_load intake [--seconds 30] [--concurrency 8]
     python -m bench.api_load reads  [--requests 300]
 
-Starts gunicorn (2 workers) on the benchmark database (fill it first with `python -m
+Starts gunicorn (2 workers, --threads to overlap database waits) on the benchmark database (fill it first with `python -m
 bench.generate`), with Redis for the job queues, and drives it over loopback from this machine:
 the load generator shares the CPU with the server, and the figures say so.
   intake: POST /api/v1/cases at the given concurrency; cases a second, p50/p95/p99 latency.
@@ -44,9 +44,9 @@ def flask(env: dict, *args: str) -> str:
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
-def start_server(env: dict) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
-                               "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+def start_server(env: dict, threads: int) -> subprocess.Popen:
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", str(threads),
+                               "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
     for _ in range(100):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
@@ -156,11 +156,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync workers)")
     parser.add_argument("--database-url", default=os.environ.get(
         "CASEHUB_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/casehub_bench"))
     args = parser.parse_args(argv)
     env = environment(args.database_url)
-    server = start_server(env)
+    server = start_server(env, args.threads)
     try:
         if args.mode == "intake":
             intake(env, args.seconds, args.concurrency)
