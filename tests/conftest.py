@@ -13,7 +13,7 @@ from rq import SimpleWorker
 from casehub import create_app
 from casehub.extensions import db
 from casehub.jobs import QUEUE_NAMES
-from config import TestConfig
+from config import Config, TestConfig
 
 pytest_plugins = ["tests.factories"]
 
@@ -71,6 +71,28 @@ def app(_migrated_app):
         with db.engine.begin() as connection:
             connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         _migrated_app.extensions["redis"].flushdb()
+
+
+@pytest.fixture
+def embedded_app(tmp_path):
+    """The embedded default: a freshly migrated SQLite file, no Redis, no mail server or SMS gateway."""
+
+    class EmbeddedConfig(Config):
+        ENV_NAME = "test"
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'embedded.sqlite3'}"
+        REDIS_URL = None
+        MAIL_SERVER = None
+        SMS_GATEWAY_URL = None
+        SECRET_KEY = "x" * 40
+        WTF_CSRF_ENABLED = False
+        PASSWORD_HASH_METHOD = TestConfig.PASSWORD_HASH_METHOD
+
+    embedded = create_app(EmbeddedConfig)
+    with embedded.app_context():
+        upgrade()
+        yield embedded
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

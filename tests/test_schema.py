@@ -5,13 +5,10 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
 
-from casehub import create_app
 from casehub.cases.models import CaseEvent
 from casehub.extensions import db
 from casehub.models import AppendOnlyViolation
-from config import Config
 
 
 def _pending_differences(connection) -> list:
@@ -24,20 +21,10 @@ def test_postgres_migrations_match_models(app):
         assert _pending_differences(connection) == []
 
 
-def test_migrations_apply_on_an_empty_sqlite_file(tmp_path):
-    class SqliteConfig(Config):
-        ENV_NAME = "test"
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-        REDIS_URL = None
-        SECRET_KEY = "x" * 40
-
-    sqlite_app = create_app(SqliteConfig)
-    with sqlite_app.app_context():
-        upgrade()
-        with db.engine.connect() as connection:
-            assert _pending_differences(connection) == []
-            assert "cases" in sa.inspect(connection).get_table_names()
-        db.engine.dispose()
+def test_migrations_apply_on_an_empty_sqlite_file(embedded_app):
+    with db.engine.connect() as connection:
+        assert _pending_differences(connection) == []
+        assert "cases" in sa.inspect(connection).get_table_names()
 
 
 def test_times_are_stored_in_utc_and_come_back_aware(app, make_case):
