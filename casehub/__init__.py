@@ -96,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     from casehub.intake import bp as intake_bp
     from casehub.notify.views import bp as notify_bp
     from casehub.open311 import bp as open311_bp
+    from casehub.reports import bp as reports_bp
     from casehub.routing.views import bp as routing_bp
     from casehub.sla.views import bp as sla_bp
 
@@ -112,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(sla_bp)
     app.register_blueprint(routing_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

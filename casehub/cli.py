@@ -112,4 +112,8 @@ def serve_command(host: str, port: int) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from casehub.reports.cli import import_command, rollup_command
+
+    casehub_cli.add_command(rollup_command)
+    casehub_cli.add_command(import_command)
     app.cli.add_command(casehub_cli)

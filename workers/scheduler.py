@@ -18,6 +18,7 @@ from casehub import create_app
 from casehub.health import HEARTBEAT_KEY
 from casehub.models import utcnow
 from casehub.notify.jobs import sweep_outbox
+from casehub.reports.jobs import refresh_statistics, send_monthly_analyses
 from casehub.sla.jobs import sla_sweep
 
 LOCK_KEY = "casehub:scheduler:lock"
@@ -40,6 +41,9 @@ PERIODIC_JOBS: list[PeriodicJob | tuple] = [
     PeriodicJob("sla_sweep", sla_sweep, 60, "default"),
     # On "high" so a backlog of ordinary work never holds up retries and what Redis missed while down.
     PeriodicJob("outbox_sweep", sweep_outbox, 30, "high", job_timeout=120),
+    PeriodicJob("statistics_refresh", refresh_statistics, 300, "low", job_timeout=600),
+    # Hourly: it acts from the first working day of the month on, once per supervisor and month.
+    PeriodicJob("monthly_agency_analysis", send_monthly_analyses, 3600, "low", job_timeout=1800),
 ]
 
 

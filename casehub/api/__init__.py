@@ -41,4 +41,4 @@ def me():
     }
 
 
-from casehub.api import calls, cases, docs, reference  # noqa: E402,F401
+from casehub.api import calls, cases, docs, reference, reports  # noqa: E402,F401

@@ -5,6 +5,7 @@ from flask import render_template
 
 from casehub.api import bp
 from casehub.api.calls import CallSchema
+from casehub.api.reports import add_report_paths
 from casehub.cases.schemas import CaseListQuerySchema, CaseSchema
 from casehub.cases.services import ACTIONS
 from casehub.intake.schemas import ActionSchema, CallCreateSchema, CaseCreateSchema
@@ -62,6 +63,7 @@ def build_spec() -> dict:
         "summary": "One call", "tags": ["calls"],
         "parameters": [{"name": "call_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "responses": {"200": _json("Call"), **errors}}})
+    add_report_paths(spec, errors)
     for resource in ("categories", "agencies", "districts"):
         spec.path(f"/api/v1/{resource}", operations={"get": {
             "summary": f"All {resource}", "tags": ["reference"],

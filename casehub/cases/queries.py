@@ -1,7 +1,9 @@
 """Reading cases for staff: one case by number, and the filtered, scoped list behind inboxes and the API."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from casehub.auth.access import scope_to_agency
@@ -13,6 +15,11 @@ from casehub.errors import DomainError
 from casehub.extensions import db
 
 DUE_SOON = timedelta(hours=24)
+
+
+def city_midnight(day: date) -> datetime:
+    """The moment `day` begins in the city's time zone."""
+    return datetime.combine(day, time.min, ZoneInfo(current_app.config["TIMEZONE"]))
 
 
 def find_case_for_staff(number: str, user: User) -> Case:
@@ -51,6 +58,10 @@ def filtered_cases(user: User, filters: dict, *, now: datetime) -> sa.Select:
         stmt = stmt.where(Case.status.in_(OPEN_STATUSES), Case.due_at < now)
     if filters.get("due_soon"):
         stmt = stmt.where(Case.status.in_(OPEN_STATUSES), Case.due_at >= now, Case.due_at < now + DUE_SOON)
+    if filters.get("received_from"):  # city days, both ends included
+        stmt = stmt.where(Case.received_at >= city_midnight(filters["received_from"]))
+    if filters.get("received_to"):
+        stmt = stmt.where(Case.received_at < city_midnight(filters["received_to"] + timedelta(days=1)))
     if filters.get("q"):
         term = filters["q"].strip()
         stmt = stmt.where(sa.or_(Case.number == term, Case.description.contains(term, autoescape=True),

@@ -11,7 +11,14 @@ from casehub.models import enum_column, utcnow
 
 
 class DailyCaseStat(db.Model):
-    """One cell: day x agency x category x channel x district x kind."""
+    """One cell: day x agency x category x channel x district x kind (the case's, when the day was computed).
+
+    Each figure counts what happened on that day in the city's time zone: cases received,
+    resolutions (on time when before the deadline then in force), first responses (the first
+    acceptance or resolution), reopenings, cancellations and citizens' ratings; `overdue_open`
+    is the cases open and past their deadline at the end of the day (at the time of the last
+    refresh for today). See casehub.reports.rollup.
+    """
 
     __tablename__ = "daily_case_stats"
     __table_args__ = (
@@ -31,6 +38,7 @@ class DailyCaseStat(db.Model):
     resolved: Mapped[int] = mapped_column(default=0)
     resolved_on_time: Mapped[int] = mapped_column(default=0)
     overdue_open: Mapped[int] = mapped_column(default=0)
+    first_responses: Mapped[int] = mapped_column(default=0, server_default="0")
     first_response_on_time: Mapped[int] = mapped_column(default=0)
     reopened: Mapped[int] = mapped_column(default=0)
     cancelled: Mapped[int] = mapped_column(default=0)
@@ -44,6 +52,9 @@ class DailyCaseStat(db.Model):
 
 
 class DailyCallStat(db.Model):
+    """The call centre's day; written for every rolled-up day, zeros included, so it also records which
+    days have been computed and which are final."""
+
     __tablename__ = "daily_call_stats"
 
     day: Mapped[date] = mapped_column(primary_key=True)
@@ -57,3 +68,22 @@ class DailyCallStat(db.Model):
     satisfied: Mapped[int] = mapped_column(default=0)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
     final: Mapped[bool] = mapped_column(default=False)
+
+
+class DailyAgencyStat(db.Model):
+    """Per day and agency, the figures monthly trends and city comparisons read: a year is a few thousand rows.
+
+    Written with the day's cells (the sums of its DailyCaseStat rows per agency).
+    """
+
+    __tablename__ = "daily_agency_stats"
+    __table_args__ = (sa.UniqueConstraint("day", "agency_id", name="day_agency"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agencies.id"))
+    received: Mapped[int] = mapped_column(default=0)
+    resolved: Mapped[int] = mapped_column(default=0)
+    resolved_on_time: Mapped[int] = mapped_column(default=0)
+    satisfaction_responses: Mapped[int] = mapped_column(default=0)
+    satisfied: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,71 @@
+"""Writing many rows at once: PostgreSQL's COPY, plain multi-row inserts on SQLite."""
+import enum
+import json
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from casehub.extensions import db
+
+
+def allocate_ids(table: sa.Table, count: int) -> list[int]:
+    """`count` fresh primary keys, so a batch's rows can refer to each other before they are written."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return list(db.session.scalars(sa.text(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, :n)"), {"n": count}))
+    start = (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
+    return list(range(start, start + count))
+
+
+def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
+    """Write `rows` (dicts of column values) in one go: COPY on PostgreSQL, multi-row inserts elsewhere."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(sa.insert(table), rows)
+        return
+    columns = list(rows[0])
+    quote = connection.dialect.identifier_preparer.quote  # "case" is a keyword
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+    converted = [(column, convert) for column in columns
+                 if (convert := _copy_converter(table.c[column].type)) is not None]
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = dict(row) if converted else row
+            for column, convert in converted:
+                if values[column] is not None:
+                    values[column] = convert(values[column])
+            copy.write_row(tuple(values[column] for column in columns))
+
+
+def _copy_converter(column_type):
+    """How a value reaches COPY in its stored form: JSON as text, enum members as their values."""
+    if isinstance(column_type, sa.JSON):
+        return json.dumps
+    if isinstance(column_type, sa.Enum):
+        return lambda value: value.value if isinstance(value, enum.Enum) else value  # psycopg would write the name
+    return None
+
+
+def raw_time(column):
+    """`column` read without UTCDateTime's per-row conversion, where the driver already returns aware times.
+
+    Only PostgreSQL does (timestamptz); SQLite keeps naive UTC text that the column type must convert.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.type_coerce(column, sa.DateTime(timezone=True))
+    return column
+
+
+def as_text(column):
+    """An enum column read as its stored text, without converting every row to the enum."""
+    return sa.type_coerce(column, sa.String)
+
+
+def in_ids(column, ids: list[int]):
+    """`column IN ids` for thousands of ids: one array parameter on PostgreSQL instead of one parameter each."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Integer)))
+    return column.in_(ids)

@@ -1,0 +1,202 @@
+"""Report pages: the dashboard, the SLA and call-centre reports, the monthly agency analysis, and their exports."""
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import Response, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from casehub.auth.access import roles_required
+from casehub.cases.models import Channel
+from casehub.directory.models import Agency, CaseKind, Category, District
+from casehub.errors import ApiError
+from casehub.extensions import db
+from casehub.labels import label
+from casehub.models import utcnow
+from casehub.reports import CITY_READERS, REPORT_READERS, bp
+from casehub.reports.dashboard import attach_drills, dashboard, inbox_scope
+from casehub.reports.documents import (
+    calls_document,
+    dashboard_document,
+    group_label,
+    monthly_columns,
+    monthly_document,
+    monthly_rows,
+    row_name,
+    sla_document,
+)
+from casehub.reports.exports import FORMATS, WRITERS
+from casehub.reports.monthly import monthly_analysis
+from casehub.reports.queries import GROUP_BY, calls_report, last_refreshed, sla_report
+from casehub.reports.rollup import city_today
+from casehub.reports.schemas import (
+    MonthQuerySchema,
+    PeriodQuerySchema,
+    SlaQuerySchema,
+    load_query,
+    report_filters,
+    scoped_agency,
+)
+from casehub.sla.calendar import BusinessCalendar
+
+
+@bp.app_template_filter("inbox_url")
+def inbox_url(args: dict) -> str:
+    """The inbox listing the cases behind a figure."""
+    return url_for("cases.inbox", **args)
+
+
+@bp.app_template_filter("combine")
+def combine(first: dict, second: dict) -> dict:
+    return first | second
+
+
+@bp.app_template_filter("channel_label")
+def channel_label(value) -> str:
+    return label("channel", value)
+
+
+@bp.context_processor
+def report_helpers() -> dict:
+    return {"row_name": lambda row: row_name(row, str(get_locale())), "group_label": group_label}
+
+
+def _query(schema) -> dict:
+    """The page's query arguments, the period defaulting to this month so far."""
+    today = city_today(utcnow())
+    args = {"from": today.replace(day=1).isoformat(), "to": today.isoformat()}
+    args |= {key: value for key, value in request.args.items() if value != ""}
+    return load_query(schema, args)
+
+
+def _choices() -> dict:
+    """The filter bar's lists; agency supervisors do not choose an agency."""
+    return {
+        "agencies": [] if current_user.role.needs_agency else
+        db.session.scalars(sa.select(Agency).where(Agency.active).order_by(Agency.code)).all(),
+        "categories": db.session.scalars(sa.select(Category).order_by(Category.kind, Category.sort_order)).all(),
+        "districts": db.session.scalars(sa.select(District).order_by(District.sort_order)).all(),
+        "channels": list(Channel), "kinds": list(CaseKind), "group_by": GROUP_BY,
+    }
+
+
+def _refused(template: str, error: ApiError, **context):
+    """The page with the filters and the problem named beside them, and no figures (422, or 403)."""
+    return render_template(template, error=error, choices=_choices(), data=None, **context), error.status
+
+
+def _export(document, fmt: str, name: str) -> Response:
+    if fmt not in FORMATS:
+        abort(404)
+    return Response(WRITERS[fmt](document), mimetype=FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def _dashboard_data():
+    query = _query(PeriodQuerySchema())
+    filters = report_filters(query, current_user)
+    return query, dashboard(filters, now=utcnow(), calendar=BusinessCalendar.load())
+
+
+@bp.route("/")
+@roles_required(*REPORT_READERS)
+def index():
+    try:
+        query, data = _dashboard_data()
+    except ApiError as error:
+        return _refused("reports/dashboard.html", error)
+    return render_template("reports/dashboard.html", query=query, data=data, choices=_choices(), error=None)
+
+
+@bp.route("/dashboard.<fmt>")
+@roles_required(*REPORT_READERS)
+def dashboard_export(fmt: str):
+    query, data = _dashboard_data()
+    return _export(dashboard_document(query, data, str(get_locale())), fmt,
+                   f"dashboard-{query['first']}-{query['last']}")
+
+
+def _sla_data():
+    query = _query(SlaQuerySchema())
+    filters = report_filters(query, current_user)
+    return query, attach_drills(sla_report(filters, query["group_by"]), inbox_scope(filters))
+
+
+@bp.route("/sla")
+@roles_required(*REPORT_READERS)
+def sla():
+    try:
+        query, report = _sla_data()
+    except ApiError as error:
+        return _refused("reports/sla.html", error)
+    return render_template("reports/sla.html", query=query, data=report, choices=_choices(), error=None,
+                           refreshed_at=last_refreshed(city_today(utcnow())))
+
+
+@bp.route("/sla.<fmt>")
+@roles_required(*REPORT_READERS)
+def sla_export(fmt: str):
+    query, report = _sla_data()
+    return _export(sla_document(query, report, str(get_locale())), fmt,
+                   f"sla-{query['group_by']}-{query['first']}-{query['last']}")
+
+
+def _calls_data():
+    query = _query(PeriodQuerySchema(only=("first", "last")))
+    return query, calls_report(query["first"], query["last"])
+
+
+@bp.route("/calls")
+@roles_required(*CITY_READERS)
+def calls():
+    try:
+        query, figures = _calls_data()
+    except ApiError as error:
+        return _refused("reports/calls.html", error)
+    return render_template("reports/calls.html", query=query, data=figures, choices=_choices(), error=None)
+
+
+@bp.route("/calls.<fmt>")
+@roles_required(*CITY_READERS)
+def calls_export(fmt: str):
+    query, figures = _calls_data()
+    return _export(calls_document(query, figures), fmt, f"calls-{query['first']}-{query['last']}")
+
+
+@bp.route("/monthly")
+@roles_required(*REPORT_READERS)
+def monthly_index():
+    """Choose an agency (managers) and a month; the last month is offered first."""
+    if request.args.get("agency") and request.args.get("month"):
+        return redirect(url_for("reports.monthly", agency=request.args["agency"], month=request.args["month"]))
+    today = city_today(utcnow())
+    months = [(today.replace(day=1) - timedelta(days=1)).replace(day=1)]
+    while len(months) < 24:
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    return render_template("reports/monthly_index.html", months=[today.replace(day=1), *months],
+                           choices=_choices(), default_month=months[0])
+
+
+def _analysis(agency: str, month: str):
+    query = load_query(MonthQuerySchema(), {"agency": agency, "month": month})
+    chosen = scoped_agency(current_user, query["agency"])
+    month_start: date = query["month"]
+    if month_start > city_today(utcnow()):
+        raise ApiError("invalid_query", "Invalid report query: month: this month has not begun yet.", status=422,
+                       fields={"month": ["This month has not begun yet."]})
+    return monthly_analysis(chosen, month_start, now=utcnow())
+
+
+@bp.route("/monthly/<agency>/<month>")
+@roles_required(*REPORT_READERS)
+def monthly(agency: str, month: str):
+    analysis = _analysis(agency, month)
+    return render_template("reports/monthly.html", analysis=analysis, monthly_rows=monthly_rows(analysis),
+                           monthly_columns=monthly_columns())
+
+
+@bp.route("/monthly/<agency>/<month>.<fmt>")
+@roles_required(*REPORT_READERS)
+def monthly_export(agency: str, month: str, fmt: str):
+    analysis = _analysis(agency, month)
+    return _export(monthly_document(analysis, str(get_locale())), fmt, f"monthly-{agency}-{month}")
