@@ -114,7 +114,8 @@ def dashboard_document(query: dict, data: dict, locale: str) -> Document:
         Table(_("Open backlog by age"), [_("Working days since receipt"), _("Open cases")],
               [[item["label"], item["count"]] for item in data["backlog"]]),
         Table(_("Overdue now by agency"), [_("Code"), _("Name"), _("Overdue cases")],
-              [[item["key"], (item["name"] if locale.startswith("zh") else item["name_en"]) or _("(none)"), item["count"]]
+              [[item["key"], (item["name"] if locale.startswith("zh") else item["name_en"]) or _("(none)"),
+                item["count"]]
                for item in data["overdue_by_agency"]]),
         Table(_("Four-hour hazards"), figures, rows(data["hazards"])
               + [[None, _("Total"), data["hazard_totals"].received, data["hazard_totals"].resolved,

@@ -196,18 +196,27 @@ def _histories(case_ids: list[int], due_at: dict[int, datetime | None]) -> dict[
     return histories
 
 
-def _relevant_case_ids(days: CityDays) -> list[int]:
-    """Cases that may count on these days: received then, open now, or ended since the first day began.
+def open_before(moment: datetime) -> set[int]:
+    """Cases that may have been open at `moment`: received before it, and open now or ended (resolved,
+    cancelled, merged) since. A superset: each case's history decides. Asked once per rebuild."""
+    ended_since = (sa.select(CaseEvent.case_id).join(Case, Case.id == CaseEvent.case_id)
+                   .where(CaseEvent.type.in_(ENDING_EVENTS), CaseEvent.at >= moment, Case.received_at < moment))
+    return set(db.session.scalars(sa.union(
+        sa.select(Case.id).where(Case.status.in_(OPEN_STATUSES), Case.received_at < moment), ended_since)))
 
-    A case outside all three was received before and has been ended (resolved, cancelled, merged)
-    since before the first day: nothing about it happens on these days.
+
+def _relevant_case_ids(days: CityDays, open_at_start: set[int]) -> list[int]:
+    """Cases that may count on these days: open when they begin, received on them, or changed on them.
+
+    Any other case was received before, ended before they began and stayed so: nothing about it
+    happens on these days.
     """
-    start, end = days.start, days.end
-    return sorted(db.session.scalars(sa.union(
-        sa.select(Case.id).where(Case.received_at >= start, Case.received_at < end),
-        sa.select(Case.id).where(Case.status.in_(OPEN_STATUSES), Case.received_at < end),
-        sa.select(CaseEvent.case_id).where(CaseEvent.type.in_(ENDING_EVENTS), CaseEvent.at >= start),
-    )))
+    active = sa.union(
+        sa.select(Case.id).where(Case.received_at >= days.start, Case.received_at < days.end),
+        sa.select(CaseEvent.case_id).where(CaseEvent.type.in_(TIMELINE_EVENTS), CaseEvent.at >= days.start,
+                                           CaseEvent.at < days.end),
+    )
+    return sorted(open_at_start | set(db.session.scalars(active)))
 
 
 def _roll_case(row, history: CaseHistory, days: CityDays, now: datetime, counter: WorkingDayCounter,
@@ -277,11 +286,14 @@ def _add_case_ratings(days: CityDays, cells: dict[CellKey, CellTotals]) -> None:
         totals.satisfied += score >= SATISFIED_SCORE
 
 
-def compute_case_cells(days: CityDays, *, now: datetime, calendar: BusinessCalendar) -> dict[CellKey, CellTotals]:
-    """Every case cell of these days, computed from cases and events as known at `now`."""
+def compute_case_cells(days: CityDays, *, now: datetime, calendar: BusinessCalendar,
+                       open_at_start: set[int]) -> tuple[dict[CellKey, CellTotals], set[int]]:
+    """Every case cell of these days, computed from cases and events as known at `now`, and the cases open
+    when the last day ends (the next days' `open_at_start`). `open_at_start` may hold more cases than were open."""
     counter = WorkingDayCounter(calendar)
     cells: dict[CellKey, CellTotals] = {}
-    case_ids = _relevant_case_ids(days)
+    open_at_end: set[int] = set()
+    case_ids = _relevant_case_ids(days, open_at_start)
     for offset in range(0, len(case_ids), CASE_BATCH):
         batch = db.session.execute(
             sa.select(Case.id, raw_time(Case.received_at), raw_time(Case.due_at),
@@ -289,9 +301,12 @@ def compute_case_cells(days: CityDays, *, now: datetime, calendar: BusinessCalen
             .where(in_ids(Case.id, case_ids[offset:offset + CASE_BATCH]), Case.received_at < days.end)).all()
         histories = _histories([row[0] for row in batch], {row[0]: row[2] for row in batch})
         for row in batch:
-            _roll_case(row, histories[row[0]], days, now, counter, cells)
+            history = histories[row[0]]
+            _roll_case(row, history, days, now, counter, cells)
+            if history.open_before(days.end):
+                open_at_end.add(row[0])
     _add_case_ratings(days, cells)
-    return cells
+    return cells, open_at_end
 
 
 def compute_call_days(days: CityDays, *, in_database: bool | None = None) -> dict[date, dict]:
@@ -359,10 +374,12 @@ class RollupResult:
         return self
 
 
-def _lock_rollups() -> None:
-    """Two roll-ups writing the same days at once would collide; on PostgreSQL they take turns."""
+def _prepare_transaction() -> None:
+    """On PostgreSQL: two roll-ups writing the same days at once would collide, so they take turns; and
+    times are read in UTC, whose Python datetimes compare several times faster with the roll-up's own."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('casehub:rollup'))"))
+        db.session.execute(sa.text("SET LOCAL TIME ZONE 'UTC'"))
 
 
 def _write(days: CityDays, cells: dict[CellKey, CellTotals], call_days: dict[date, dict], now: datetime) -> None:
@@ -406,12 +423,13 @@ def rebuild_rollups(first: date, last: date, *, now: datetime) -> RollupResult:
     if last > city_today(now):
         raise DomainError("future_range", f"{last} has not begun yet; roll-ups go up to today.", status=422,
                           fields={"to": ["Must not be after today."]})
-    _lock_rollups()
+    _prepare_transaction()
     calendar = BusinessCalendar.load()
     result = RollupResult()
+    open_cases = open_before(CityDays(first, first, calendar.zone).start)
     for chunk_first, chunk_last in _month_chunks(first, last):
         days = CityDays(chunk_first, chunk_last, calendar.zone)
-        cells = compute_case_cells(days, now=now, calendar=calendar)
+        cells, open_cases = compute_case_cells(days, now=now, calendar=calendar, open_at_start=open_cases)
         _write(days, cells, compute_call_days(days), now)
         result += RollupResult(days=len(days.days), cells=len(cells))
     db.session.flush()

@@ -3,9 +3,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from casehub import create_app
 from casehub.cases.models import Case
 from casehub.directory.seed import seed_demo_cases, seed_demo_users, seed_reference_data
 from casehub.extensions import db
@@ -14,44 +12,31 @@ from casehub.reports.importer import CALL_COLUMNS, import_calls
 from casehub.reports.models import DailyCallStat
 from casehub.reports.queries import ReportFilters, calls_report, sla_report
 from casehub.reports.rollup import city_today
-from config import Config
 from workers.scheduler import PERIODIC_JOBS, PeriodicJob, enqueue_periodic
 
 
-def test_statistics_and_reports_work_on_sqlite(tmp_path):
-    class EmbeddedConfig(Config):
-        ENV_NAME = "test"
-        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-        REDIS_URL = None
-        SECRET_KEY = "x" * 40
-        WTF_CSRF_ENABLED = False
+def test_statistics_and_reports_work_on_sqlite(embedded_app):
+    seed_reference_data()
+    seed_demo_users()
+    seed_demo_cases()
+    today = city_today(utcnow())
+    result = import_calls([",".join(CALL_COLUMNS), f"{today} 00:00:01,{today} 00:02:01,consultation,yes,yes"],
+                          now=utcnow())
+    db.session.commit()
+    assert result.imported == 1
+    refresh = next(PeriodicJob(*entry) for entry in PERIODIC_JOBS if entry[0] == "statistics_refresh")
+    enqueue_periodic(embedded_app, refresh)
+    embedded_app.extensions["queues"]["low"].executor.shutdown(wait=True)
+    db.session.expire_all()
+    assert db.session.get(DailyCallStat, today) is not None
 
-    demo = create_app(EmbeddedConfig)
-    with demo.app_context():
-        upgrade()
-        seed_reference_data()
-        seed_demo_users()
-        seed_demo_cases()
-        today = city_today(utcnow())
-        result = import_calls([",".join(CALL_COLUMNS), f"{today} 00:00:01,{today} 00:02:01,consultation,yes,yes"],
-                              now=utcnow())
-        db.session.commit()
-        assert result.imported == 1
-        refresh = next(PeriodicJob(*entry) for entry in PERIODIC_JOBS if entry[0] == "statistics_refresh")
-        enqueue_periodic(demo, refresh)
-        demo.extensions["queues"]["low"].executor.shutdown(wait=True)
-        db.session.expire_all()
-        assert db.session.get(DailyCallStat, today) is not None
-
-        yesterday = today - timedelta(days=1)  # the first refresh computes yesterday and today
-        zone = ZoneInfo(demo.config["TIMEZONE"])
-        received = [case for case in db.session.scalars(sa.select(Case))
-                    if yesterday <= case.received_at.astimezone(zone).date() <= today]
-        assert sla_report(ReportFilters(yesterday, today), "agency").totals.received == len(received) > 0
-        assert calls_report(today, today)["total"] == 1
-        client = demo.test_client()
-        client.post("/login", data={"username": "manager", "password": "Kaohsiung-1999-rdec"})
-        assert client.get("/reports/").status_code == 200
-        assert client.get(f"/api/v1/reports/sla?from={today}&to={today}&group_by=district").status_code == 200
-        db.session.remove()
-        db.engine.dispose()
+    yesterday = today - timedelta(days=1)  # the first refresh computes yesterday and today
+    zone = ZoneInfo(embedded_app.config["TIMEZONE"])
+    received = [case for case in db.session.scalars(sa.select(Case))
+                if yesterday <= case.received_at.astimezone(zone).date() <= today]
+    assert sla_report(ReportFilters(yesterday, today), "agency").totals.received == len(received) > 0
+    assert calls_report(today, today)["total"] == 1
+    client = embedded_app.test_client()
+    client.post("/login", data={"username": "manager", "password": "Kaohsiung-1999-rdec"})
+    assert client.get("/reports/").status_code == 200
+    assert client.get(f"/api/v1/reports/sla?from={today}&to={today}&group_by=district").status_code == 200
