@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOW = taipei(2026, 11, 26, 15)
 
 
-def wait_for(condition, *, seconds: float = 30, what: str = "condition") -> None:
+def wait_for(condition, *, seconds: float = 120, what: str = "condition") -> None:
     """Poll until `condition()` holds: waiting for another process to get somewhere, not for the clock."""
     deadline = time.monotonic() + seconds
     while not condition():
@@ -35,15 +35,19 @@ def start_worker():
     def _start(*args: str) -> subprocess.Popen:
         env = os.environ | {"DATABASE_URL": TestConfig.SQLALCHEMY_DATABASE_URI, "REDIS_URL": TestConfig.REDIS_URL,
                             "CASEHUB_ENV": "test", "SECRET_KEY": TestConfig.SECRET_KEY}
+        # A session of its own, so teardown can kill the worker's whole group: RQ forks a scheduler process
+        # and work-horses that would otherwise outlive a killed worker and act on the tests' Redis later.
         process = subprocess.Popen([sys.executable, "-m", "workers.worker", *args], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         started.append(process)
         return process
 
     yield _start
     for process in started:
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         process.wait()
 
 
