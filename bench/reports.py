@@ -55,7 +55,7 @@ def rebuild_year(app, month: date) -> None:
         print(f"roll-up rebuild {first} to {last}: {result.days} days, {result.cells:,} cells in {seconds:.1f} s",
               flush=True)
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for table in ("daily_case_stats", "daily_agency_stats", "daily_call_stats"):
+            for table in ("daily_case_stats", "daily_group_stats", "daily_call_stats"):
                 connection.execute(sa.text(f"VACUUM ANALYZE {table}"))
 
 
@@ -131,8 +131,8 @@ def time_pages(env: dict, database_url: str, month: date, requests: int) -> None
     engine = sa.create_engine(sa.engine.make_url(database_url).set(drivername="postgresql+psycopg"))
     with engine.connect() as connection:
         busiest = connection.execute(sa.text(
-            "SELECT a.code FROM daily_agency_stats s JOIN agencies a ON a.id = s.agency_id "
-            "GROUP BY a.code ORDER BY sum(s.received) DESC LIMIT 1")).scalar_one()
+            "SELECT a.code FROM daily_group_stats s JOIN agencies a ON a.id::text = s.value "
+            "WHERE s.dimension = 'agency_id' GROUP BY a.code ORDER BY sum(s.received) DESC LIMIT 1")).scalar_one()
     engine.dispose()
     # Already there from an earlier run is fine: the command then refuses the duplicate username.
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "casehub", "create-user", "--username",
@@ -173,10 +173,11 @@ def main(argv: list[str]) -> None:
     app = in_process(args.database_url)
     if not args.skip_rebuild:
         rebuild_year(app, month)
-    time_imports(app, args.rows)
+    if args.rows:
+        time_imports(app, args.rows)
     api_load.PORT = PORT  # its helpers serve and report on the module's port
     env = api_load.environment(args.database_url)
-    server = api_load.start_server(env)
+    server = api_load.start_server(env, threads=1)  # sync workers, one request at a time
     try:
         time_pages(env, args.database_url, month, args.requests)
     finally:

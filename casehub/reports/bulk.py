@@ -28,22 +28,21 @@ def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
     columns = list(rows[0])
     quote = connection.dialect.identifier_preparer.quote  # "case" is a keyword
     statement = f"COPY {quote(table.name)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
-    converted = [(column, convert) for column in columns
-                 if (convert := _copy_converter(table.c[column].type)) is not None]
+    converters = [_copy_converter(table.c[column].type.dialect_impl(connection.dialect)) for column in columns]
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            values = dict(row) if converted else row
-            for column, convert in converted:
-                if values[column] is not None:
-                    values[column] = convert(values[column])
-            copy.write_row(tuple(values[column] for column in columns))
+            copy.write_row([value if convert is None or value is None else convert(value)
+                            for convert, value in zip(converters, [row[column] for column in columns])])
 
 
 def _copy_converter(column_type):
     """How a value reaches COPY in its stored form: JSON as text, enum members as their values."""
     if isinstance(column_type, sa.JSON):
-        return json.dumps
+        # Rows often share one dict (an import's event details): each distinct object is encoded once.
+        # The rows hold their dicts until the COPY ends, so no id is reused meanwhile.
+        encoded: dict[int, str] = {}
+        return lambda value: encoded.get(id(value)) or encoded.setdefault(id(value), json.dumps(value))
     if isinstance(column_type, sa.Enum):
         return lambda value: value.value if isinstance(value, enum.Enum) else value  # psycopg would write the name
     return None
@@ -64,8 +63,8 @@ def as_text(column):
     return sa.type_coerce(column, sa.String)
 
 
-def in_ids(column, ids: list[int]):
-    """`column IN ids` for thousands of ids: one array parameter on PostgreSQL instead of one parameter each."""
+def in_values(column, values: list, item_type=sa.Integer):
+    """`column IN values` for thousands of values: one array parameter on PostgreSQL instead of one each."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, ids, type_=postgresql.ARRAY(sa.Integer)))
-    return column.in_(ids)
+        return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(item_type)))
+    return column.in_(values)

@@ -15,16 +15,8 @@ from casehub.cases.queries import city_midnight
 from casehub.cases.services import OPEN_STATUSES
 from casehub.directory.models import Agency, Category, District
 from casehub.extensions import db
-from casehub.reports.models import DailyCaseStat
 from casehub.reports.queries import (
-    ReportFilters,
-    SlaFigures,
-    SlaReport,
-    cell_sums,
-    hazard_category_ids,
-    last_refreshed,
-    monthly_on_time,
-    regroup,
+    ReportFilters, SlaFigures, SlaReport, cell_sums, hazard_category_ids, last_refreshed, monthly_on_time, report_of,
 )
 from casehub.reports.rollup import WorkingDayCounter, city_today
 from casehub.sla.calendar import BusinessCalendar
@@ -132,19 +124,16 @@ def dashboard(filters: ReportFilters, *, now: datetime, calendar: BusinessCalend
     period = received_between(filters.first, filters.last)
     today = city_today(now)
 
-    by_channel = cell_sums(filters.with_period(today, today), (DailyCaseStat.channel,))
+    by_channel = cell_sums(filters.with_period(today, today), ("channel",))["channel"]
     today_by_channel = sorted(
         ({"key": channel.value, "received": row.received,
           "drill": scope | {"channel": channel.value} | received_between(today, today)}
-         for (channel,), row in by_channel.items() if row.received),
+         for channel, row in by_channel.items() if row.received),
         key=lambda item: -item["received"])
 
-    # One pass over the period's cells serves the agency, category and district tables.
-    columns = (DailyCaseStat.agency_id, DailyCaseStat.category_id, DailyCaseStat.district_id)
-    sums = cell_sums(filters, columns)
-    reports = {group_by: regroup(sums, columns, group_by, filters) for group_by in ("agency", "category", "district")}
-    for report in reports.values():
-        attach_drills(report, scope)
+    sums = cell_sums(filters, ("agency", "category", "district"))  # one pass over the period's cells
+    reports = {group_by: attach_drills(report_of(filters, group_by, figures, {}), scope)
+               for group_by, figures in sums.items()}
     hazards = set(hazard_category_ids())
     hazard_rows = sorted((row for row in reports["category"].rows if row.ref in hazards), key=lambda row: -row.resolved)
     hazard_totals = SlaFigures()

@@ -17,6 +17,7 @@ import time as clock
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from casehub.directory.models import Agency, CaseKind, Category, District
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
-from casehub.reports.bulk import allocate_ids, bulk_insert
+from casehub.reports.bulk import allocate_ids, bulk_insert, in_values
 
 CASE_COLUMNS = ("number", "kind", "channel", "category", "district", "address", "received_at", "agency",
                 "accepted_at", "resolved_at", "closed_at", "due_at", "status", "satisfied")
@@ -40,6 +41,10 @@ SATISFIED_SCORES = {True: 5, False: 1}
 NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
 CASEHUB_NUMBER = re.compile(r"(\d{8})-(\d{6})")
 MAX_PROBLEMS_KEPT = 1000
+# The stored statuses of imported events, as plain strings (read once per row: enum look-ups add up).
+RECEIVED, ASSIGNED, ACCEPTED, RESOLVED, CLOSED, CANCELLED = (
+    status.value for status in (CaseStatus.RECEIVED, CaseStatus.ASSIGNED, CaseStatus.ACCEPTED, CaseStatus.RESOLVED,
+                                CaseStatus.CLOSED, CaseStatus.CANCELLED))
 # Which times each imported status needs (+) and must not have (-).
 STATUS_TIMES = {
     CaseStatus.ASSIGNED: ({}, {"accepted_at", "resolved_at", "closed_at"}),
@@ -122,6 +127,12 @@ def _rows(lines: Iterable[str], columns: tuple[str, ...]) -> Iterator[tuple[int,
         yield start, {name: value.strip() for name, value in zip(names, values)}
 
 
+@lru_cache(maxsize=None)
+def _members(enum_class, allowed: tuple) -> dict:
+    """value -> member of `enum_class` (only those `allowed`, when given), in their order."""
+    return {member.value: member for member in allowed or enum_class}
+
+
 class Parser:
     """Checks one row's fields, collecting every reason it is bad instead of stopping at the first."""
 
@@ -159,12 +170,12 @@ class Parser:
             self.fail(f"{name} {text} is in the future")
         return value
 
-    def choice(self, row: dict, name: str, enum_class, *, allowed=None):
+    def choice(self, row: dict, name: str, enum_class, *, allowed: tuple = ()):
         text = row.get(name, "").lower()
-        allowed = allowed or list(enum_class)
-        if text in {member.value for member in allowed}:
-            return enum_class(text)
-        self.fail(f"{name} '{row.get(name, '')}' is not one of " + ", ".join(member.value for member in allowed))
+        members = _members(enum_class, allowed)
+        if text in members:
+            return members[text]
+        self.fail(f"{name} '{row.get(name, '')}' is not one of " + ", ".join(members))
         return None
 
     def yes_no(self, row: dict, name: str) -> bool | None:
@@ -250,6 +261,8 @@ class CaseImport:
         self.agencies = _lookup(Agency, Agency.id)
         self.numbers_seen: dict[str, int] = {}
         self.counters: dict[date, int] = {}
+        self.details = {"imported": source}
+        self.assigned_details: dict[str, dict] = {}
 
     def parse(self, parser: Parser, row: dict) -> dict | None:
         if not row:
@@ -270,7 +283,7 @@ class CaseImport:
         agency = parser.reference(row, "agency", self.agencies)
         if len(row["address"]) > 300:
             parser.fail("address is longer than 300 characters")
-        status = parser.choice(row, "status", CaseStatus, allowed=list(STATUS_TIMES))
+        status = parser.choice(row, "status", CaseStatus, allowed=tuple(STATUS_TIMES))
         times = {name: parser.time(row, name, required=name in ("received_at", "due_at"))
                  for name in ("received_at", "accepted_at", "resolved_at", "closed_at", "due_at")}
         parser.in_order([(name, times[name]) for name in ("received_at", "accepted_at", "resolved_at", "closed_at")])
@@ -291,7 +304,7 @@ class CaseImport:
 
     def write(self, batch: list[tuple[int, dict]], result: ImportResult) -> int:
         taken = set(db.session.scalars(sa.select(Case.number).where(
-            Case.number.in_([values["number"] for _line, values in batch]))))
+            in_values(Case.number, [values["number"] for _line, values in batch], sa.String))))
         fresh = []
         for line, values in batch:
             if values["number"] in taken:
@@ -332,21 +345,21 @@ class CaseImport:
 
     def _event_rows(self, case_id: int, values: dict) -> list[dict]:
         """The legacy lifecycle as events: the roll-ups read these like any case's."""
-        details = {"imported": self.source}
-        steps = [("received", values["received_at"], None, CaseStatus.RECEIVED),
-                 ("assigned", values["received_at"], CaseStatus.RECEIVED, CaseStatus.ASSIGNED)]
+        agency = values["agency"].code
+        if agency not in self.assigned_details:  # one dict per agency, shared by its events (encoded once)
+            self.assigned_details[agency] = self.details | {"agency": agency}
+        steps = [("received", values["received_at"], None, RECEIVED, self.details),
+                 ("assigned", values["received_at"], RECEIVED, ASSIGNED, self.assigned_details[agency])]
         if values["accepted_at"]:
-            steps.append(("accepted", values["accepted_at"], CaseStatus.ASSIGNED, CaseStatus.ACCEPTED))
+            steps.append(("accepted", values["accepted_at"], ASSIGNED, ACCEPTED, self.details))
         if values["resolved_at"]:
-            steps.append(("resolved", values["resolved_at"], steps[-1][3], CaseStatus.RESOLVED))
+            steps.append(("resolved", values["resolved_at"], steps[-1][3], RESOLVED, self.details))
         if values["status"] is CaseStatus.CLOSED:
-            steps.append(("closed", values["closed_at"], CaseStatus.RESOLVED, CaseStatus.CLOSED))
+            steps.append(("closed", values["closed_at"], RESOLVED, CLOSED, self.details))
         if values["status"] is CaseStatus.CANCELLED:
-            steps.append(("cancelled", values["closed_at"], steps[-1][3], CaseStatus.CANCELLED))
-        return [{"case_id": case_id, "at": at, "actor_id": None, "type": type_,
-                 "from_status": from_status.value if from_status else None, "to_status": to_status.value,
-                 "details": details | ({"agency": values["agency"].code} if type_ == "assigned" else {})}
-                for type_, at, from_status, to_status in steps]
+            steps.append(("cancelled", values["closed_at"], steps[-1][3], CANCELLED, self.details))
+        return [{"case_id": case_id, "at": at, "actor_id": None, "type": type_, "from_status": from_status,
+                 "to_status": to_status, "details": details} for type_, at, from_status, to_status, details in steps]
 
     def _count_number(self, number: str) -> None:
         match = CASEHUB_NUMBER.fullmatch(number)

@@ -19,14 +19,7 @@ from casehub.directory.models import Agency
 from casehub.extensions import db
 from casehub.notify.models import OutboxChannel, OutboxMessage
 from casehub.notify.rendering import message_language
-from casehub.reports.queries import (
-    ReportFilters,
-    SlaReport,
-    add_months,
-    agency_day_sums,
-    rate,
-    sla_report,
-)
+from casehub.reports.queries import ReportFilters, SlaReport, add_months, city_sums, rate, sla_report
 from casehub.reports.rollup import city_today, refresh_rollups
 from casehub.sla.calendar import BusinessCalendar
 
@@ -104,7 +97,7 @@ def monthly_analysis(agency: Agency, month: date, *, now: datetime) -> MonthlyAn
         agency=agency, month=month, first=first, last=last,
         this=sla_report(filters, "kind"),
         previous=sla_report(filters.with_period(previous_first, previous_last), "kind"),
-        city=agency_day_sums(first, last),
+        city=city_sums(first, last),
         overdue_cases=[{"number": case.number, "category": case.category, "kind": case.kind,
                         "received_at": case.received_at, "due_at": case.due_at,
                         "resolved_at": case.resolved_at if case.resolved_at and case.resolved_at < end else None,

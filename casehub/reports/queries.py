@@ -6,7 +6,6 @@ resolution's handling time, and the lists of all cells in the period are merged.
 Rates and shares are percentages with two decimals; None when there is nothing to divide by.
 """
 import math
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -18,7 +17,7 @@ from casehub.cases.models import Channel
 from casehub.directory.models import Agency, CaseKind, Category, District
 from casehub.extensions import db
 from casehub.labels import label
-from casehub.reports.models import DailyAgencyStat, DailyCallStat, DailyCaseStat
+from casehub.reports.models import DailyCallStat, DailyCaseStat, DailyGroupStat
 from casehub.reports.rollup import CELL_COUNTS, Counts
 from casehub.sla.models import SlaClock, SlaPolicy
 
@@ -54,6 +53,11 @@ class ReportFilters:
                 conditions.append(column == value)
         return conditions
 
+    @property
+    def period_only(self) -> bool:
+        return all(getattr(self, name) is None for name in ("agency_id", "category_id", "channel", "district_id",
+                                                            "kind"))
+
     def with_period(self, first: date, last: date) -> "ReportFilters":
         return replace(self, first=first, last=last)
 
@@ -63,16 +67,14 @@ def rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 2) if whole else None
 
 
-def median(values: list) -> float | None:
-    return statistics.median(values) if values else None
-
-
-def percentile(values: list, fraction: float) -> float | None:
-    """Nearest-rank percentile: the smallest value with at least `fraction` of the values at or below it."""
+def median_and_p90(values: list) -> tuple[float | None, float | None]:
+    """The median (the mean of the two middle values for an even count) and the nearest-rank 90th percentile
+    (the smallest value with at least 90% of the values at or below it); one sort for both."""
     if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+        return None, None
+    ordered, middle = sorted(values), len(values) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return median, ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
 def _hours(minutes: float | None) -> float | None:
@@ -90,7 +92,7 @@ class HandlingTimes:
 
     @classmethod
     def of(cls, minutes: list, working_days: list) -> "HandlingTimes":
-        return cls(median(minutes), percentile(minutes, 0.9), median(working_days), percentile(working_days, 0.9))
+        return cls(*median_and_p90(minutes), *median_and_p90(working_days))
 
 
 @dataclass
@@ -163,69 +165,122 @@ def names_of(group_by: str, keys) -> dict:
     return names
 
 
-def cell_sums(filters: ReportFilters, columns: tuple) -> dict[tuple, SlaFigures]:
-    """The counts summed over the period, grouped by `columns` (GROUP_COLUMNS); overdue as at its last day."""
-    figures: dict[tuple, SlaFigures] = defaultdict(SlaFigures)
-    sums = db.session.execute(
-        sa.select(*columns, *(sa.func.sum(getattr(DailyCaseStat, name)) for name in SUMMED))
-        .where(*filters.conditions()).group_by(*columns))
-    for row in sums:
-        totals = figures[tuple(row[:len(columns)])]
-        for name, value in zip(SUMMED, row[len(columns):]):
+def cell_sums(filters: ReportFilters, group_bys: tuple[str, ...]) -> dict[str, dict]:
+    """For each of `group_bys` (GROUP_BY names), the counts summed over the period per value; overdue as at its
+    last day. Without filters beyond the period they come from the per-dimension days; else from the cells,
+    where PostgreSQL answers several groupings in one pass (GROUPING SETS)."""
+    if filters.period_only:
+        return _group_sums(filters, group_bys)
+    if len(group_bys) > 1 and db.session.get_bind().dialect.name != "postgresql":
+        return {group_by: cell_sums(filters, (group_by,))[group_by] for group_by in group_bys}
+    columns = [GROUP_COLUMNS[group_by] for group_by in group_bys]
+    several = len(columns) > 1
+    grouping = sa.func.grouping_sets(*(sa.tuple_(column) for column in columns)) if several else columns[0]
+    flags = [sa.func.grouping(column) for column in columns] if several else []
+
+    def grouped(aggregates: list, conditions: list):
+        """(group_by, key, aggregate values) per row: the row's grouping set is the one column flagged 0."""
+        rows = db.session.execute(sa.select(*columns, *flags, *aggregates).where(*conditions).group_by(grouping))
+        for row in rows:
+            index = list(row[len(columns):2 * len(columns)]).index(0) if several else 0
+            yield group_bys[index], row[index], row[len(columns) + len(flags):]
+
+    figures = {group_by: defaultdict(SlaFigures) for group_by in group_bys}
+    for group_by, key, values in grouped([sa.func.sum(getattr(DailyCaseStat, name)) for name in SUMMED],
+                                         filters.conditions()):
+        totals = figures[group_by][key]
+        for name, value in zip(SUMMED, values):
             setattr(totals, name, int(value or 0))
+    for group_by, key, (overdue,) in grouped([sa.func.sum(DailyCaseStat.overdue_open)], [
+            *filters.with_period(filters.last, filters.last).conditions(), DailyCaseStat.overdue_open > 0]):
+        figures[group_by][key].overdue_open = int(overdue)
+    return figures
+
+
+def _group_sums(filters: ReportFilters, group_bys: tuple[str, ...]) -> dict[str, dict]:
+    """cell_sums from daily_group_stats: a few hundred rows a month for each grouping."""
+    table = DailyGroupStat
+    dimensions = {GROUP_COLUMNS[group_by].key: group_by for group_by in group_bys}
+    figures = {group_by: defaultdict(SlaFigures) for group_by in group_bys}
+    keys = {group_by: _stored_key(group_by) for group_by in group_bys}
+    sums = db.session.execute(
+        sa.select(table.dimension, table.value, *(sa.func.sum(getattr(table, name)) for name in SUMMED))
+        .where(table.day.between(filters.first, filters.last), table.dimension.in_(list(dimensions)))
+        .group_by(table.dimension, table.value))
+    for dimension, value, *values in sums:
+        group_by = dimensions[dimension]
+        totals = figures[group_by][keys[group_by](value)]
+        for name, count in zip(SUMMED, values):
+            setattr(totals, name, int(count or 0))
     overdue = db.session.execute(
-        sa.select(*columns, sa.func.sum(DailyCaseStat.overdue_open))
-        .where(*filters.with_period(filters.last, filters.last).conditions(), DailyCaseStat.overdue_open > 0)
-        .group_by(*columns))
-    for row in overdue:
-        figures[tuple(row[:len(columns)])].overdue_open = int(row[-1])
+        sa.select(table.dimension, table.value, table.overdue_open)
+        .where(table.day == filters.last, table.dimension.in_(list(dimensions)), table.overdue_open > 0))
+    for dimension, value, count in overdue:
+        group_by = dimensions[dimension]
+        figures[group_by][keys[group_by](value)].overdue_open = count
     return figures
 
 
 ALL = "all"  # the key of the totals in handling_times
 
 
-def handling_times(filters: ReportFilters, column, *, in_database: bool | None = None) -> dict:
-    """Handling times per value of `column`, and for all of them under ALL, merged from every cell of the period.
+def _stored_key(group_by: str):
+    """daily_group_stats' text value back to the cells' key: an id, a Channel, a CaseKind, or None."""
+    convert = {"channel": Channel, "kind": CaseKind}.get(group_by, int)
+    return lambda value: convert(value) if value else None
 
-    PostgreSQL computes them itself (percentile_cont for the median, percentile_disc, the
-    nearest rank, for the 90th percentile); elsewhere, or with `in_database=False`, the
-    cells' lists are merged here. Both give the same figures (a test says so).
+
+def _times_source(filters: ReportFilters, group_by: str):
+    """Where a period's handling times by `group_by` are read: the per-dimension days when only the period is
+    filtered (a few hundred rows a month), else the cells themselves. (key, minutes, days, conditions, to_key)"""
+    if filters.period_only:
+        table = DailyGroupStat
+        return (table.value, table.handling_minutes, table.handling_working_days,
+                [table.day.between(filters.first, filters.last), table.dimension == GROUP_COLUMNS[group_by].key],
+                _stored_key(group_by))
+    return (GROUP_COLUMNS[group_by], DailyCaseStat.handling_minutes, DailyCaseStat.handling_working_days,
+            [*filters.conditions(), DailyCaseStat.resolved > 0], lambda key: key)
+
+
+def handling_times(filters: ReportFilters, group_by: str, *, in_database: bool = True) -> dict:
+    """Handling times per value of `group_by`, and for all of them under ALL, merged over the period.
+
+    The per-dimension days (a few hundred rows for a month) are merged here. Over the cells,
+    thousands of rows, PostgreSQL computes them itself (percentile_cont for the median,
+    percentile_disc, the nearest rank, for the 90th percentile); SQLite's, or with
+    `in_database=False`, are merged here too. Both ways give the same figures (a test says so).
     """
-    conditions = [*filters.conditions(), DailyCaseStat.resolved > 0]
-    if in_database is None:
-        in_database = db.session.get_bind().dialect.name == "postgresql"
-    if not in_database:
+    key_column, minutes_column, days_column, conditions, to_key = _times_source(filters, group_by)
+    if filters.period_only or in_database is False or db.session.get_bind().dialect.name != "postgresql":
         merged = defaultdict(lambda: ([], []))
         for key, minutes, working_days in db.session.execute(
-                sa.select(column, DailyCaseStat.handling_minutes, DailyCaseStat.handling_working_days)
-                .where(*conditions)):
-            for group in (key, ALL):
+                sa.select(key_column, minutes_column, days_column).where(*conditions)):
+            for group in (to_key(key), ALL):
                 merged[group][0].extend(minutes)
                 merged[group][1].extend(working_days)
         return {key: HandlingTimes.of(minutes, working_days) for key, (minutes, working_days) in merged.items()}
-    # Both lists of a cell have one entry per resolution: unnested side by side in the select list, they stay paired.
+    # Both lists of a row have one entry per resolution: unnested side by side in the select list, they stay paired.
     values = sa.select(
-        column.label("key"),
-        sa.cast(sa.func.json_array_elements_text(DailyCaseStat.handling_minutes), sa.Integer).label("minutes"),
-        sa.cast(sa.func.json_array_elements_text(DailyCaseStat.handling_working_days), sa.Integer).label("days"),
+        key_column.label("key"),
+        sa.cast(sa.func.json_array_elements_text(minutes_column), sa.Integer).label("minutes"),
+        sa.cast(sa.func.json_array_elements_text(days_column), sa.Integer).label("days"),
     ).where(*conditions).subquery()
     rows = db.session.execute(sa.select(
         values.c.key, sa.func.grouping(values.c.key),
         *(aggregate.within_group(values.c[unit]) for unit in ("minutes", "days")
           for aggregate in (sa.func.percentile_cont(0.5), sa.func.percentile_disc(0.9))),
     ).group_by(sa.func.grouping_sets(sa.tuple_(values.c.key), sa.tuple_())))
-    return {ALL if is_total else key: HandlingTimes(*times) for key, is_total, *times in rows}
+    return {ALL if is_total else to_key(key): HandlingTimes(*times) for key, is_total, *times in rows}
 
 
 def sla_report(filters: ReportFilters, group_by: str, *, with_times: bool = True) -> SlaReport:
     """The SLA report: one row per value of `group_by`, most cases received first, and the totals."""
-    column = GROUP_COLUMNS[group_by]
-    figures = {key: row for (key,), row in cell_sums(filters, (column,)).items()}
-    return _report(filters, group_by, figures, handling_times(filters, column) if with_times else {})
+    figures = cell_sums(filters, (group_by,))[group_by]
+    return report_of(filters, group_by, figures, handling_times(filters, group_by) if with_times else {})
 
 
-def _report(filters: ReportFilters, group_by: str, figures: dict, times: dict) -> SlaReport:
+def report_of(filters: ReportFilters, group_by: str, figures: dict, times: dict) -> SlaReport:
+    """Name the rows of `cell_sums` for one grouping, give them their handling times, and total them."""
     names = names_of(group_by, figures)
     totals = SlaFigures(times=times.get(ALL, HandlingTimes()))
     rows = []
@@ -236,15 +291,6 @@ def _report(filters: ReportFilters, group_by: str, figures: dict, times: dict) -
         rows.append(row)
     rows.sort(key=lambda row: (-row.received, row.key or ""))
     return SlaReport(group_by=group_by, filters=filters, rows=rows, totals=totals)
-
-
-def regroup(figures: dict[tuple, SlaFigures], columns: tuple, group_by: str, filters: ReportFilters) -> SlaReport:
-    """The report by `group_by` from sums grouped by several `columns` (one scan of the cells for several tables)."""
-    index = columns.index(GROUP_COLUMNS[group_by])
-    grouped: dict = defaultdict(SlaFigures)
-    for key, row in figures.items():
-        grouped[key[index]].add(row)
-    return _report(filters, group_by, grouped, {})
 
 
 def months_in(first: date, last: date) -> float:
@@ -293,22 +339,26 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _by_agency_only(filters: ReportFilters) -> bool:
-    return all(getattr(filters, name) is None for name in ("category_id", "channel", "district_id", "kind"))
+def _agency_days(filters: ReportFilters) -> list | None:
+    """Conditions on daily_group_stats giving each case once, when the filters are at most an agency: its
+    agency_id rows, or for the whole city the kind rows (each cell is under exactly one kind). Else None."""
+    if any(getattr(filters, name) is not None for name in ("category_id", "channel", "district_id", "kind")):
+        return None
+    if filters.agency_id is not None:
+        return [DailyGroupStat.dimension == "agency_id", DailyGroupStat.value == str(filters.agency_id)]
+    return [DailyGroupStat.dimension == "kind"]
 
 
 def monthly_on_time(filters: ReportFilters, months: int = 12) -> list[dict]:
     """On-time rate month by month, for the `months` months ending with the period's last month.
 
-    Without a category, channel, district or kind filter this reads the per-agency days (a year is a few
-    thousand rows); with one, the cells themselves.
+    Filtered at most by agency (the dashboard's usual case) this reads the per-dimension days, a few
+    thousand rows a year; with other filters, the cells themselves.
     """
     first = add_months(filters.last, -(months - 1))
-    if _by_agency_only(filters):
-        table = DailyAgencyStat
-        conditions = [table.day.between(first, filters.last)]
-        if filters.agency_id is not None:
-            conditions.append(table.agency_id == filters.agency_id)
+    by_agency = _agency_days(filters)
+    if by_agency is not None:
+        table, conditions = DailyGroupStat, [DailyGroupStat.day.between(first, filters.last), *by_agency]
     else:
         table, conditions = DailyCaseStat, filters.with_period(first, filters.last).conditions()
     year, month = sa.extract("year", table.day), sa.extract("month", table.day)
@@ -326,14 +376,13 @@ def monthly_on_time(filters: ReportFilters, months: int = 12) -> list[dict]:
     return trend
 
 
-def agency_day_sums(first: date, last: date, agency_id: int | None = None) -> dict:
-    """received, resolved, on time and satisfaction over a period, for one agency or (None) the whole city."""
+def city_sums(first: date, last: date) -> dict:
+    """received, resolved, on time and satisfaction over a period, for the whole city."""
     names = ("received", "resolved", "resolved_on_time", "satisfaction_responses", "satisfied")
-    conditions = [DailyAgencyStat.day.between(first, last)]
-    if agency_id is not None:
-        conditions.append(DailyAgencyStat.agency_id == agency_id)
-    values = db.session.execute(sa.select(*(sa.func.coalesce(sa.func.sum(getattr(DailyAgencyStat, name)), 0)
-                                            for name in names)).where(*conditions)).one()
+    filters = ReportFilters(first, last)
+    values = db.session.execute(sa.select(*(sa.func.coalesce(sa.func.sum(getattr(DailyGroupStat, name)), 0)
+                                            for name in names))
+                                .where(DailyGroupStat.day.between(first, last), *_agency_days(filters))).one()
     return dict(zip(names, (int(value) for value in values)))
 
 

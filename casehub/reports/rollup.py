@@ -35,8 +35,8 @@ from casehub.cases.services import OPEN_STATUSES
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
-from casehub.reports.bulk import as_text, bulk_insert, in_ids, raw_time
-from casehub.reports.models import DailyAgencyStat, DailyCallStat, DailyCaseStat
+from casehub.reports.bulk import as_text, bulk_insert, in_values, raw_time
+from casehub.reports.models import DailyCallStat, DailyCaseStat, DailyGroupStat
 from casehub.sla.calendar import BusinessCalendar
 
 # The transitions that end an open period: a case open during a range but ended now has one after its start.
@@ -49,7 +49,13 @@ CASE_BATCH = 5000  # cases whose events are read at once (also under SQLite's li
 CELL_COUNTS = ("received", "resolved", "resolved_on_time", "overdue_open", "first_responses",
                "first_response_on_time", "reopened", "cancelled", "satisfaction_responses", "satisfied")
 SATISFIED_SCORE = 4
-AGENCY_DAY_COUNTS = ("received", "resolved", "resolved_on_time", "satisfaction_responses", "satisfied")
+# The cell columns daily_group_stats sums the cells by, one at a time.
+DIMENSIONS = ("agency_id", "category_id", "channel", "district_id", "kind")
+
+
+def dimension_value(value) -> str:
+    """A cell's id, channel or kind as daily_group_stats keeps it: text, "" for none."""
+    return "" if value is None else str(getattr(value, "value", value))
 
 
 def city_zone() -> ZoneInfo:
@@ -141,6 +147,7 @@ class CellTotals(Counts):
     handling_working_days: list = field(default_factory=list)
 
 
+
 # (day, agency_id, category_id, channel, district_id, kind)
 CellKey = tuple
 CASE_DIMENSIONS = (Case.agency_id, Case.category_id, as_text(Case.channel), Case.district_id, as_text(Case.kind))
@@ -181,7 +188,7 @@ def _histories(case_ids: list[int], due_at: dict[int, datetime | None]) -> dict[
     order = (CaseEvent.case_id, CaseEvent.at, CaseEvent.id)
     status_rows = db.session.execute(
         sa.select(CaseEvent.case_id, raw_time(CaseEvent.at), CaseEvent.type, as_text(CaseEvent.to_status))
-        .where(in_ids(CaseEvent.case_id, case_ids), CaseEvent.type.in_(TIMELINE_EVENTS)).order_by(*order))
+        .where(in_values(CaseEvent.case_id, case_ids), CaseEvent.type.in_(TIMELINE_EVENTS)).order_by(*order))
     for case_id, at, type_, to_status in status_rows:
         history = histories[case_id]
         history.times.append(at)
@@ -189,7 +196,7 @@ def _histories(case_ids: list[int], due_at: dict[int, datetime | None]) -> dict[
         history.open.append(to_status in OPEN_STATUS_VALUES)
     deadline_rows = db.session.execute(
         sa.select(CaseEvent.case_id, raw_time(CaseEvent.at), CaseEvent.details["new"].as_string())
-        .where(in_ids(CaseEvent.case_id, case_ids), CaseEvent.type == "deadline_changed").order_by(*order))
+        .where(in_values(CaseEvent.case_id, case_ids), CaseEvent.type == "deadline_changed").order_by(*order))
     for case_id, at, new in deadline_rows:
         histories[case_id].deadline_times.append(at)
         histories[case_id].deadlines.append(_parse_deadline(new))
@@ -298,7 +305,7 @@ def compute_case_cells(days: CityDays, *, now: datetime, calendar: BusinessCalen
         batch = db.session.execute(
             sa.select(Case.id, raw_time(Case.received_at), raw_time(Case.due_at),
                       raw_time(Case.first_response_due_at), *CASE_DIMENSIONS)
-            .where(in_ids(Case.id, case_ids[offset:offset + CASE_BATCH]), Case.received_at < days.end)).all()
+            .where(in_values(Case.id, case_ids[offset:offset + CASE_BATCH]), Case.received_at < days.end)).all()
         histories = _histories([row[0] for row in batch], {row[0]: row[2] for row in batch})
         for row in batch:
             history = histories[row[0]]
@@ -386,7 +393,7 @@ def _write(days: CityDays, cells: dict[CellKey, CellTotals], call_days: dict[dat
     final = {day: day_end <= now for day, day_end in days.ends()}
     db.session.execute(sa.delete(DailyCaseStat).where(DailyCaseStat.day.between(days.first, days.last)))
     db.session.execute(sa.delete(DailyCallStat).where(DailyCallStat.day.between(days.first, days.last)))
-    db.session.execute(sa.delete(DailyAgencyStat).where(DailyAgencyStat.day.between(days.first, days.last)))
+    db.session.execute(sa.delete(DailyGroupStat).where(DailyGroupStat.day.between(days.first, days.last)))
     case_rows = [
         {"day": day, "agency_id": agency_id, "category_id": category_id, "channel": channel,
          "district_id": district_id, "kind": kind, **{name: getattr(totals, name) for name in CELL_COUNTS},
@@ -395,15 +402,28 @@ def _write(days: CityDays, cells: dict[CellKey, CellTotals], call_days: dict[dat
         for (day, agency_id, category_id, channel, district_id, kind), totals in cells.items()
     ]
     bulk_insert(DailyCaseStat.__table__, case_rows)
-    agency_days: dict[tuple, dict] = {}
-    for row in case_rows:
-        sums = agency_days.setdefault((row["day"], row["agency_id"]), dict.fromkeys(AGENCY_DAY_COUNTS, 0))
-        for name in AGENCY_DAY_COUNTS:
-            sums[name] += row[name]
-    bulk_insert(DailyAgencyStat.__table__, [{"day": day, "agency_id": agency_id, **sums}
-                                            for (day, agency_id), sums in agency_days.items()])
+    bulk_insert(DailyGroupStat.__table__, _group_rows(case_rows))
     bulk_insert(DailyCallStat.__table__, [
         {"day": day, **figures, "computed_at": now, "final": final[day]} for day, figures in call_days.items()])
+
+
+def _group_rows(case_rows: list[dict]) -> list[dict]:
+    """The cells summed per day and value of each dimension (daily_group_stats)."""
+    groups: dict[tuple, tuple[list, list, list]] = {}
+    for row in case_rows:
+        counts = [row[name] for name in CELL_COUNTS]
+        for dimension in DIMENSIONS:
+            key = (row["day"], dimension, dimension_value(row[dimension]))
+            group = groups.get(key)
+            if group is None:
+                groups[key] = (list(counts), list(row["handling_minutes"]), list(row["handling_working_days"]))
+                continue
+            group[0][:] = [total + count for total, count in zip(group[0], counts)]
+            group[1].extend(row["handling_minutes"])
+            group[2].extend(row["handling_working_days"])
+    return [{"day": day, "dimension": dimension, "value": value, **dict(zip(CELL_COUNTS, counts)),
+             "handling_minutes": minutes, "handling_working_days": working_days}
+            for (day, dimension, value), (counts, minutes, working_days) in groups.items()]
 
 
 def _month_chunks(first: date, last: date) -> Iterator[tuple[date, date]]:

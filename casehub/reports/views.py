@@ -1,10 +1,13 @@
 """Report pages: the dashboard, the SLA and call-centre reports, the monthly agency analysis, and their exports."""
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from casehub.auth.access import roles_required
 from casehub.cases.models import Channel
@@ -42,8 +45,33 @@ from casehub.sla.calendar import BusinessCalendar
 
 @bp.app_template_filter("inbox_url")
 def inbox_url(args: dict) -> str:
-    """The inbox listing the cases behind a figure."""
-    return url_for("cases.inbox", **args)
+    """The inbox listing the cases behind a figure (a page links hundreds: url_for once, then plain encoding)."""
+    if "inbox_path" not in g:
+        g.inbox_path = url_for("cases.inbox")
+    return f"{g.inbox_path}?{urlencode(args)}" if args else g.inbox_path
+
+
+@bp.app_template_filter("drill")
+def drill(value, args: dict) -> Markup:
+    """A figure as a link to the inbox listing its cases."""
+    if "drill_title" not in g:
+        g.drill_title = escape(_("List these cases"))
+    return Markup(f'<a href="{escape(inbox_url(args))}" title="{g.drill_title}">{escape(value)}</a>')
+
+
+@bp.app_template_filter("num")
+def number(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+@bp.app_template_filter("pct")
+def percentage(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}%"
+
+
+@bp.app_template_filter("hours")
+def hours(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
 
 
 @bp.app_template_filter("combine")
