@@ -13,7 +13,22 @@ from casehub.models import enum_column, utcnow
 INTEGER_LIST = sa.JSON().with_variant(postgresql.ARRAY(sa.Integer), "postgresql")
 
 
-class DailyCaseStat(db.Model):
+class CellCounts:
+    """The counted figures of a roll-up cell (casehub.reports.rollup.CELL_COUNTS)."""
+
+    received: Mapped[int] = mapped_column(default=0)
+    resolved: Mapped[int] = mapped_column(default=0)
+    resolved_on_time: Mapped[int] = mapped_column(default=0)
+    overdue_open: Mapped[int] = mapped_column(default=0)
+    first_responses: Mapped[int] = mapped_column(default=0, server_default="0")
+    first_response_on_time: Mapped[int] = mapped_column(default=0)
+    reopened: Mapped[int] = mapped_column(default=0)
+    cancelled: Mapped[int] = mapped_column(default=0)
+    satisfaction_responses: Mapped[int] = mapped_column(default=0)
+    satisfied: Mapped[int] = mapped_column(default=0)
+
+
+class DailyCaseStat(CellCounts, db.Model):
     """One cell: day x agency x category x channel x district x kind (the case's, when the day was computed).
 
     Each figure counts what happened on that day in the city's time zone: cases received,
@@ -41,16 +56,6 @@ class DailyCaseStat(db.Model):
     channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel"))
     district_id: Mapped[int | None]
     kind: Mapped[CaseKind] = mapped_column(enum_column(CaseKind, "case_kind"))
-    received: Mapped[int] = mapped_column(default=0)
-    resolved: Mapped[int] = mapped_column(default=0)
-    resolved_on_time: Mapped[int] = mapped_column(default=0)
-    overdue_open: Mapped[int] = mapped_column(default=0)
-    first_responses: Mapped[int] = mapped_column(default=0, server_default="0")
-    first_response_on_time: Mapped[int] = mapped_column(default=0)
-    reopened: Mapped[int] = mapped_column(default=0)
-    cancelled: Mapped[int] = mapped_column(default=0)
-    satisfaction_responses: Mapped[int] = mapped_column(default=0)
-    satisfied: Mapped[int] = mapped_column(default=0)
     # Each resolved case's handling time, so medians and percentiles over any range stay exact.
     handling_minutes: Mapped[list] = mapped_column(default=list)
     handling_working_days: Mapped[list] = mapped_column(default=list)
@@ -77,7 +82,7 @@ class DailyCallStat(db.Model):
     final: Mapped[bool] = mapped_column(default=False)
 
 
-class DailyGroupStat(db.Model):
+class DailyGroupStat(CellCounts, db.Model):
     """Per day and value of one dimension (agency, category, channel, district or kind), the cells' figures
     summed and their handling times merged: a month by one dimension is a few hundred rows, not every cell.
 
@@ -93,16 +98,6 @@ class DailyGroupStat(db.Model):
     day: Mapped[date]
     dimension: Mapped[str] = mapped_column(sa.String(16))
     value: Mapped[str] = mapped_column(sa.String(32))
-    received: Mapped[int] = mapped_column(default=0)
-    resolved: Mapped[int] = mapped_column(default=0)
-    resolved_on_time: Mapped[int] = mapped_column(default=0)
-    overdue_open: Mapped[int] = mapped_column(default=0)
-    first_responses: Mapped[int] = mapped_column(default=0)
-    first_response_on_time: Mapped[int] = mapped_column(default=0)
-    reopened: Mapped[int] = mapped_column(default=0)
-    cancelled: Mapped[int] = mapped_column(default=0)
-    satisfaction_responses: Mapped[int] = mapped_column(default=0)
-    satisfied: Mapped[int] = mapped_column(default=0)
     # Integer arrays on PostgreSQL: a month of them loads several times faster than the same lists as JSON.
     handling_minutes: Mapped[list] = mapped_column(INTEGER_LIST, default=list)
     handling_working_days: Mapped[list] = mapped_column(INTEGER_LIST, default=list)

@@ -34,6 +34,7 @@ def test_manager_reads_the_dashboard_drills_down_and_prints_it(page, live_server
     page.get_by_label("迄日").fill("2026-10-02")
     page.get_by_role("button", name="查詢").click()
     expect(page.locator("#on-time table")).to_be_visible()
+    page.wait_for_load_state("load")  # the scripts at the end of the page have run
     assert page.evaluate("typeof window.Chart") == "function"
     drawn = page.evaluate("Array.from(document.querySelectorAll('canvas[data-chart]'))"
                           ".filter(c => window.Chart.getChart(c) && c.width > 0).length")
