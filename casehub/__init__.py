@@ -86,17 +86,17 @@ def _enable_sqlite_pragmas(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from casehub.extensions import csrf
-    from casehub.admin import bp as admin_bp
+    from casehub.admin.views import bp as admin_bp
     from casehub.api import bp as api_bp
-    from casehub.auth import bp as auth_bp
-    from casehub.cases import bp as cases_bp
-    from casehub.citizen import bp as citizen_bp
+    from casehub.auth.views import bp as auth_bp
+    from casehub.cases.views import bp as cases_bp
+    from casehub.citizen.views import bp as citizen_bp
     from casehub.health import bp as health_bp
-    from casehub.home import bp as home_bp
-    from casehub.intake import bp as intake_bp
+    from casehub.home.views import bp as home_bp
+    from casehub.intake.views import bp as intake_bp
     from casehub.notify.views import bp as notify_bp
-    from casehub.open311 import bp as open311_bp
-    from casehub.reports import bp as reports_bp
+    from casehub.open311.views import bp as open311_bp
+    from casehub.reports.views import bp as reports_bp
     from casehub.routing.views import bp as routing_bp
     from casehub.sla.views import bp as sla_bp
 

@@ -3,14 +3,14 @@ API keys; managers (and admins) manage categories and read the audit trail."""
 import json
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
-from casehub.admin import bp, services
+from casehub.admin import services
 from casehub.admin.forms import (AGENCY_KIND_LABELS, ALL, AgencyCreateForm, AgencyForm, ApiKeyForm,
                                  AuditFilterForm, CategoryCreateForm, CategoryFilterForm, CategoryForm,
                                  PasswordForm, UserCreateForm, UserFilterForm, UserForm)
@@ -24,6 +24,8 @@ from casehub.forms import form_page, set_active_from_form, submit_form
 from casehub.models import utcnow
 from casehub.pagination import paginate, requested_page
 from casehub.sla.models import SlaPolicy
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 ADMINS = (Role.ADMIN,)
 MANAGERS = (Role.MANAGER, Role.ADMIN)

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -8,13 +8,14 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo
 
-from casehub.auth import bp
 from casehub.auth.models import User
 from casehub.auth.services import authenticate, change_password, user_for_token
 from casehub.errors import DomainError, wants_json
 from casehub.extensions import db, login_manager
 from casehub.forms import show_domain_error
 from casehub.models import utcnow
+
+bp = Blueprint("auth", __name__)
 
 # What a user who must change their password may still reach: the page to change it, and the way out.
 PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "home.set_language", "static", "health.healthz",

@@ -1,12 +1,11 @@
 """The agency inbox and the case page, with the actions the user's role allows."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from casehub.auth.access import roles_required
-from casehub.cases import bp
 from casehub.cases.attachments import attachment_path
 from casehub.cases.models import Attachment, CaseReporter, CaseStatus, Channel
 from casehub.cases.privacy import (
@@ -24,6 +23,8 @@ from casehub.intake.schemas import ActionSchema
 from casehub.labels import label
 from casehub.models import utcnow
 from casehub.pagination import paginate
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 STAFF_ROLES = DISPATCH_ROLES | AGENCY_ROLES
 

@@ -4,14 +4,13 @@ A case found with its number and code is remembered in the visitor's session, so
 URL; the pages show the case's steps and the reply, never personal data or staff names.
 """
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext as _
 from marshmallow import ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from casehub.cases.attachments import check_upload
 from casehub.cases.models import Case, Channel
-from casehub.citizen import bp
 from casehub.citizen.forms import MailboxForm, RatingForm, ReopenForm, TrackForm
 from casehub.citizen.services import (
     citizen_timeline, current_rating, find_case_by_code, may_reopen, rate_case, reopen_by_citizen, reopen_deadline,
@@ -24,6 +23,8 @@ from casehub.intake.schemas import CaseCreateSchema, ReporterSchema
 from casehub.intake.services import intake_case
 from casehub.models import utcnow
 from casehub.ratelimit import check_rate_limit
+
+bp = Blueprint("citizen", __name__, url_prefix="/citizen")
 
 TRACKED_CASES = "tracked_cases"
 MAX_TRACKED_CASES = 20

@@ -1,11 +1,12 @@
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request, session
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from flask_login import current_user, login_required
 
 from casehub.auth.access import scope_to_agency
 from casehub.cases.models import Case, CaseStatus
 from casehub.extensions import db
-from casehub.home import bp
+
+bp = Blueprint("home", __name__)
 
 
 @bp.route("/")

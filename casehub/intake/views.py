@@ -1,6 +1,6 @@
 """The operator console: log a call and, when it is one, open the case (or add to an existing one)."""
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -14,13 +14,14 @@ from casehub.cases.services import DISPATCH_ROLES
 from casehub.directory.models import Category, District
 from casehub.errors import DomainError
 from casehub.extensions import db
-from casehub.intake import bp
 from casehub.intake.schemas import CallCreateSchema, CaseCreateSchema, ReporterSchema, normalize_phone
 from casehub.intake.services import (
     caller_history, district_from_address, duplicate_candidates, intake_case, log_call, report_duplicate,
 )
 from casehub.labels import label
 from casehub.models import utcnow
+
+bp = Blueprint("intake", __name__, url_prefix="/intake")
 
 
 def _console_context(form: dict, errors: dict) -> dict:

@@ -4,18 +4,17 @@ Clients differ, and all of them are served: api_key in the query string or the f
 jurisdiction_id on every call (treated as absent), and `service/<code>` for a definition (older clients).
 """
 import sqlalchemy as sa
-from flask import current_app, g, redirect, request, url_for
+from flask import Blueprint, current_app, g, redirect, request, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from casehub.cases.attachments import check_upload
 from casehub.directory.models import Category
 from casehub.errors import DomainError
-from casehub.extensions import db
+from casehub.extensions import csrf, db
 from casehub.intake.schemas import CaseCreateSchema
 from casehub.intake.services import district_from_address
 from casehub.models import utcnow
-from casehub.open311 import bp
 from casehub.open311.documents import (
     created_document, definition_document, discovery_document, request_document, service_document, token_document,
 )
@@ -26,6 +25,10 @@ from casehub.open311.services import (
     find_service_request, find_service_requests, find_token, media_urls, public_services,
 )
 from casehub.ratelimit import RateLimited, check_rate_limit
+
+bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+# Apps post forms without a session, so there is no CSRF token to check; POST needs an api_key instead.
+csrf.exempt(bp)
 
 # Where intake's field names differ from the spec's parameters, name the parameter the client sent.
 PARAMETER_NAMES = {"lng": "long", "address": "address_string", "reporter.phone": "phone",

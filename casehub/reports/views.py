@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,7 +16,7 @@ from casehub.errors import ApiError
 from casehub.extensions import db
 from casehub.labels import label
 from casehub.models import utcnow
-from casehub.reports import CITY_READERS, REPORT_READERS, bp
+from casehub.reports import CITY_READERS, REPORT_READERS
 from casehub.reports.dashboard import attach_drills, dashboard, inbox_scope
 from casehub.reports.documents import (
     calls_document,
@@ -41,6 +41,8 @@ from casehub.reports.schemas import (
     scoped_agency,
 )
 from casehub.sla.calendar import BusinessCalendar
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 @bp.app_template_filter("inbox_url")
