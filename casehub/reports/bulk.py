@@ -1,6 +1,7 @@
 """Writing many rows at once: PostgreSQL's COPY, plain multi-row inserts on SQLite."""
 import enum
 import json
+from operator import itemgetter
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -28,12 +29,20 @@ def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
     columns = list(rows[0])
     quote = connection.dialect.identifier_preparer.quote  # "case" is a keyword
     statement = f"COPY {quote(table.name)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
-    converters = [_copy_converter(table.c[column].type.dialect_impl(connection.dialect)) for column in columns]
+    values_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    # Only the columns that need it are converted: this loop runs for every row of an import.
+    converted = [(position, convert) for position, convert in enumerate(
+        _copy_converter(table.c[column].type.dialect_impl(connection.dialect)) for column in columns) if convert]
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([value if convert is None or value is None else convert(value)
-                            for convert, value in zip(converters, [row[column] for column in columns])])
+            values = values_of(row)
+            if converted:
+                values = list(values)
+                for position, convert in converted:
+                    if values[position] is not None:
+                        values[position] = convert(values[position])
+            copy.write_row(values)
 
 
 def _copy_converter(column_type):
