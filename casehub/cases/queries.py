@@ -4,12 +4,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from casehub.auth.access import scope_to_agency
 from casehub.auth.models import User
-from casehub.cases.models import Case, CaseEvent, CaseStatus
-from casehub.cases.services import OPEN_STATUSES
+from casehub.cases.models import OPEN_CASES, Case, CaseEvent, CaseStatus
 from casehub.directory.models import Agency, Category, District
 from casehub.errors import DomainError
 from casehub.extensions import db
@@ -39,11 +38,14 @@ def case_events(case: Case) -> list[CaseEvent]:
 def filtered_cases(user: User, filters: dict, *, now: datetime) -> sa.Select:
     """Cases `user` may see, filtered; open cases first by due time, then the newest."""
     stmt = scope_to_agency(sa.select(Case), user, Case.agency_id).options(
-        selectinload(Case.category), selectinload(Case.agency), selectinload(Case.district))
+        joinedload(Case.category), joinedload(Case.agency), joinedload(Case.district),
+        # Lists never show these; their JSON is not decoded for every row (and reading one is an error).
+        defer(Case.due_explanation, raiseload=True), defer(Case.routing_reason, raiseload=True),
+        defer(Case.attributes, raiseload=True))
     if filters.get("status"):
         stmt = stmt.where(Case.status == CaseStatus(filters["status"]))
     elif filters.get("open_only"):
-        stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(OPEN_CASES)
     if filters.get("agency"):
         stmt = stmt.join(Agency, Agency.id == Case.agency_id).where(Agency.code == filters["agency"])
     if filters.get("category"):
@@ -55,9 +57,9 @@ def filtered_cases(user: User, filters: dict, *, now: datetime) -> sa.Select:
     if filters.get("kind"):
         stmt = stmt.where(Case.kind == filters["kind"])
     if filters.get("overdue"):
-        stmt = stmt.where(Case.status.in_(OPEN_STATUSES), Case.due_at < now)
+        stmt = stmt.where(OPEN_CASES, Case.due_at < now)
     if filters.get("due_soon"):
-        stmt = stmt.where(Case.status.in_(OPEN_STATUSES), Case.due_at >= now, Case.due_at < now + DUE_SOON)
+        stmt = stmt.where(OPEN_CASES, Case.due_at >= now, Case.due_at < now + DUE_SOON)
     if filters.get("received_from"):  # city days, both ends included
         stmt = stmt.where(Case.received_at >= city_midnight(filters["received_from"]))
     if filters.get("received_to"):

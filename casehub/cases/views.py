@@ -42,14 +42,15 @@ def inbox():
         flash(_("Some filters were not understood: %(fields)s", fields=", ".join(error.messages)), "error")
         query = CaseListQuerySchema().load({"open_only": "true"})
     now = utcnow()
-    page = paginate(filtered_cases(current_user, query, now=now), query["page"], query["per_page"])
+    # The filters' choices first: the page's cases then find their categories and districts already loaded.
     choices = {
         "statuses": list(CaseStatus), "channels": list(Channel),
-        "categories": db.session.scalars(sa.select(Category).where(Category.active).order_by(Category.sort_order)),
-        "districts": db.session.scalars(sa.select(District).order_by(District.sort_order)),
+        "categories": db.session.scalars(sa.select(Category).where(Category.active).order_by(Category.sort_order)).all(),
+        "districts": db.session.scalars(sa.select(District).order_by(District.sort_order)).all(),
         "agencies": [] if current_user.role.needs_agency else
-        db.session.scalars(sa.select(Agency).where(Agency.active).order_by(Agency.code)),
+        db.session.scalars(sa.select(Agency).where(Agency.active).order_by(Agency.code)).all(),
     }
+    page = paginate(filtered_cases(current_user, query, now=now), query["page"], query["per_page"])
     return render_template("cases/inbox.html", page=page, query=query, now=now, choices=choices,
                            masked=masked_reporter, mask_address=mask_address)
 

@@ -8,8 +8,8 @@ from flask import current_app
 
 from casehub.auth.models import User
 from casehub.cases.attachments import Upload, store_attachment
-from casehub.cases.models import Case, Channel
-from casehub.cases.services import OPEN_STATUSES, add_reporter, open_case
+from casehub.cases.models import OPEN_CASES, Case, Channel
+from casehub.cases.services import add_reporter, open_case
 from casehub.directory.models import Category, District
 from casehub.errors import N_, DomainError
 from casehub.extensions import db
@@ -97,7 +97,7 @@ def duplicate_candidates(*, category: Category, now: datetime, address: str | No
     """Open cases of the same category received recently at the same address or nearby."""
     window_start = now - timedelta(days=current_app.config["DUPLICATE_WINDOW_DAYS"])
     stmt = sa.select(Case).where(Case.category_id == category.id, Case.received_at >= window_start,
-                                 Case.status.in_(OPEN_STATUSES))
+                                 OPEN_CASES)
     places = []
     if address:
         places.append(Case.address == address.strip())

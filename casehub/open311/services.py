@@ -11,8 +11,7 @@ from sqlalchemy.orm import selectinload
 from casehub.auth.models import ApiKey
 from casehub.auth.services import api_key_for
 from casehub.cases.attachments import Upload
-from casehub.cases.models import Case, Channel
-from casehub.cases.services import OPEN_STATUSES
+from casehub.cases.models import OPEN_CASES, Case, Channel
 from casehub.directory.models import Category, Open311Type
 from casehub.errors import DomainError
 from casehub.extensions import db
@@ -164,9 +163,9 @@ def find_service_requests(query: dict, *, now: datetime) -> list[Case]:
             stmt = stmt.where(Category.code.in_(query["service_code"]))
         statuses = set(query.get("status") or ())
         if statuses == {"open"}:
-            stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
+            stmt = stmt.where(OPEN_CASES)
         elif statuses == {"closed"}:
-            stmt = stmt.where(Case.status.not_in(OPEN_STATUSES))
+            stmt = stmt.where(~OPEN_CASES)
     return list(db.session.scalars(stmt.order_by(Case.received_at.desc(), Case.id.desc()).limit(MAX_REQUESTS)))
 
 

@@ -10,9 +10,8 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from casehub.cases.models import Case
+from casehub.cases.models import OPEN_CASES, Case
 from casehub.cases.queries import city_midnight
-from casehub.cases.services import OPEN_STATUSES
 from casehub.directory.models import Agency, Category, District
 from casehub.extensions import db
 from casehub.reports.queries import (
@@ -81,7 +80,7 @@ def attach_drills(report: SlaReport, scope: dict) -> SlaReport:
 
 def live_conditions(filters: ReportFilters) -> list:
     """The filters, applied to cases as they are now; open cases only."""
-    conditions = [Case.status.in_(OPEN_STATUSES)]
+    conditions = [OPEN_CASES]
     for name, column in (("agency_id", Case.agency_id), ("category_id", Case.category_id),
                          ("channel", Case.channel), ("district_id", Case.district_id), ("kind", Case.kind)):
         if getattr(filters, name) is not None:

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from casehub.cases.models import Case, CaseEvent, SatisfactionResponse
+from casehub.cases.models import OPEN_CASES, Case, CaseEvent, SatisfactionResponse
 from casehub.cases.services import OPEN_STATUSES
 from casehub.errors import DomainError
 from casehub.extensions import db
@@ -209,7 +209,7 @@ def open_before(moment: datetime) -> set[int]:
     ended_since = (sa.select(CaseEvent.case_id).join(Case, Case.id == CaseEvent.case_id)
                    .where(CaseEvent.type.in_(ENDING_EVENTS), CaseEvent.at >= moment, Case.received_at < moment))
     return set(db.session.scalars(sa.union(
-        sa.select(Case.id).where(Case.status.in_(OPEN_STATUSES), Case.received_at < moment), ended_since)))
+        sa.select(Case.id).where(OPEN_CASES, Case.received_at < moment), ended_since)))
 
 
 def _relevant_case_ids(days: CityDays, open_at_start: set[int]) -> list[int]:
