@@ -141,6 +141,15 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_locale():
-        return {"current_locale": str(get_locale()), "label": label,
-                "role_label": partial(label, "role"), "channel_label": partial(label, "channel"),
-                "status_label": partial(label, "status"), "contact_label": partial(label, "contact")}
+        labels = {}
+
+        def page_label(kind: str, value) -> str:
+            """label(), each code translated once a page: a list repeats the same few statuses."""
+            key = (kind, getattr(value, "value", value))
+            if key not in labels:
+                labels[key] = label(kind, value)
+            return labels[key]
+
+        return {"current_locale": str(get_locale()), "label": page_label,
+                "role_label": partial(page_label, "role"), "channel_label": partial(page_label, "channel"),
+                "status_label": partial(page_label, "status"), "contact_label": partial(page_label, "contact")}
