@@ -1,0 +1,14 @@
+"""`python -m workers.worker` runs jobs in its own process, each in a fresh app context and session."""
+import os
+
+from tests.workers.session_jobs import leave_something_behind, what_was_left
+from workers.worker import AppWorker
+
+
+def test_jobs_run_in_the_worker_process_each_with_a_session_of_its_own(app, redis_conn):
+    queue = app.extensions["queues"]["default"]
+    first = queue.enqueue(leave_something_behind, result_ttl=60)
+    second = queue.enqueue(what_was_left, result_ttl=60)
+    AppWorker([queue], connection=redis_conn, app=app).work(burst=True)
+    assert first.return_value() == os.getpid()  # no work-horse forked for the job
+    assert second.return_value() == (False, os.getpid())  # the first job's session ended with it
