@@ -1,8 +1,10 @@
 """Declarative base, constraint naming convention and shared column types."""
 import enum
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 import sqlalchemy.orm
 from sqlalchemy.orm import DeclarativeBase
 
@@ -17,6 +19,11 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def city_zone() -> ZoneInfo:
+    """The city's time zone (TIMEZONE): days, office hours and the times people read are in it."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 class UTCDateTime(sa.TypeDecorator):

@@ -1,15 +1,13 @@
 """Recording administrative changes in the append-only audit trail, and finding them again."""
 import enum
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from casehub.audit.models import AuditEntry
 from casehub.auth.models import User
 from casehub.extensions import db
-from casehub.models import utcnow
+from casehub.models import city_zone, utcnow
 
 
 def record_audit(
@@ -58,7 +56,7 @@ def audit_entries(
     from_day: date | None = None, to_day: date | None = None,
 ) -> sa.Select:
     """Audit entries newest first, filtered; the days are the city's calendar days, both included."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = city_zone()
     stmt = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if actor_id is not None:
         stmt = stmt.where(AuditEntry.actor_id == actor_id)

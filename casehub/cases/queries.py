@@ -1,9 +1,7 @@
 """Reading cases for staff: one case by number, and the filtered, scoped list behind inboxes and the API."""
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from casehub.auth.access import scope_to_agency
@@ -12,13 +10,14 @@ from casehub.cases.models import OPEN_CASES, Case, CaseEvent, CaseStatus
 from casehub.directory.models import Agency, Category, District
 from casehub.errors import DomainError
 from casehub.extensions import db
+from casehub.models import city_zone
 
 DUE_SOON = timedelta(hours=24)
 
 
 def city_midnight(day: date) -> datetime:
     """The moment `day` begins in the city's time zone."""
-    return datetime.combine(day, time.min, ZoneInfo(current_app.config["TIMEZONE"]))
+    return datetime.combine(day, time.min, city_zone())
 
 
 def find_case_for_staff(number: str, user: User) -> Case:

@@ -6,10 +6,8 @@ Every change writes an append-only CaseEvent (who, when, from, to, details).
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from casehub.auth.access import can_see_agency
@@ -20,7 +18,7 @@ from casehub.cases.models import (
 from casehub.directory.models import Agency, Category, District
 from casehub.errors import N_, DomainError
 from casehub.extensions import db
-from casehub.models import utcnow
+from casehub.models import city_zone, utcnow
 from casehub.routing.services import route_case
 from casehub.sla.calendar import BusinessCalendar
 from casehub.sla.models import SlaClock
@@ -100,7 +98,7 @@ def open_case(
     decision = route_case(category, district=district, description=description, attributes=attributes)
     calendar = BusinessCalendar.load()
     policy = category.sla_policy
-    local_day = received_at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    local_day = received_at.astimezone(city_zone()).date()
     number = next_case_number(local_day)
     tracking_code = "".join(secrets.choice(TRACKING_CODE_ALPHABET) for _ in range(TRACKING_CODE_LENGTH))
     reporter = reporter or {}

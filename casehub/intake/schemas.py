@@ -1,14 +1,13 @@
 """Validation of what operators and API clients send: every bad field is named."""
 import re
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from casehub.cases.models import Channel, ContactPreference
 from casehub.directory.models import CaseKind
 from casehub.errors import N_
 from casehub.intake.models import CallOutcome
+from casehub.models import city_zone
 
 
 # marshmallow's own messages, as forms show them; listed so the catalog carries their translations.
@@ -40,13 +39,13 @@ class LocalDateTime(fields.AwareDateTime):
     """ISO 8601 in the city's time zone (+08:00) both ways; a time without an offset is read in it."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        self.default_timezone = ZoneInfo(current_app.config["TIMEZONE"])
+        self.default_timezone = city_zone()
         return super()._deserialize(value, attr, data, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        return super()._serialize(value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])), attr, obj, **kwargs)
+        return super()._serialize(value.astimezone(city_zone()), attr, obj, **kwargs)
 
 
 def _blank_to_none(data: dict, names: tuple[str, ...]) -> dict:

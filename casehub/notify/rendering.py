@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from casehub.models import city_zone
 
 MESSAGES_DIR = Path(__file__).parent / "messages"
 LANGUAGES = ("zh_TW", "en")
@@ -37,7 +38,7 @@ def _local_time(value: str | datetime | None) -> str:
     if not value:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(city_zone()).strftime("%Y-%m-%d %H:%M")
 
 
 def case_url(number: str) -> str:

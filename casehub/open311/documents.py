@@ -4,7 +4,6 @@ Public reads never carry the reporter's name, e-mail or phone; they are also blo
 """
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_babel import get_locale, gettext as _
@@ -13,6 +12,7 @@ from casehub.cases.models import Case
 from casehub.directory.models import Category, Open311Type
 from casehub.directory.schemas import LIST_DATATYPES
 from casehub.labels import label
+from casehub.models import city_zone
 from casehub.open311.models import Open311Request
 from casehub.sla.models import SlaClock, SlaPolicy
 
@@ -32,7 +32,7 @@ def w3c(moment: datetime | None) -> str | None:
     """W3C date-time in the city's offset, e.g. 2026-11-26T09:30:00+08:00."""
     if moment is None:
         return None
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).isoformat(timespec="seconds")
+    return moment.astimezone(city_zone()).isoformat(timespec="seconds")
 
 
 def discovery_document(changeset: datetime | None) -> dict:

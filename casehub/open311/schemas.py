@@ -1,11 +1,12 @@
 """What Open311 clients send: the POST service request form and the GET requests query."""
 import re
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from werkzeug.datastructures import MultiDict
+
+from casehub.models import city_zone
+
 
 MAX_WINDOW = timedelta(days=90)
 STATUSES = ("open", "closed")
@@ -23,7 +24,7 @@ class W3CDateTime(fields.Field):
     default_error_messages = {"invalid": "Not a W3C date-time, e.g. 2026-01-01T00:00:00+08:00."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        zone = ZoneInfo(current_app.config["TIMEZONE"])
+        zone = city_zone()
         text = str(value).strip().replace(" ", "+")  # an unescaped "+" in a query string arrives as a space
         try:
             parsed = (datetime.fromisoformat(text) if "T" in text

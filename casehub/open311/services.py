@@ -2,7 +2,6 @@
 import math
 import secrets
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,6 +15,7 @@ from casehub.directory.models import Category, Open311Type
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.services import intake_case
+from casehub.models import city_zone
 from casehub.open311.models import Open311Request
 from casehub.open311.schemas import MAX_WINDOW
 
@@ -93,7 +93,7 @@ def _check_attribute(definition: dict, values: list[str]) -> tuple[object, str |
         except ValueError:
             return None, f"{name} must be an ISO 8601 date-time, e.g. 2026-01-01T08:00:00+08:00."
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+            moment = moment.replace(tzinfo=city_zone())
         return moment.isoformat(), None
     return value, None
 

@@ -6,11 +6,10 @@ from flask_login import current_user
 from casehub.directory.models import Agency, Category, District
 from casehub.extensions import db
 from casehub.labels import label
-from casehub.models import utcnow
+from casehub.models import city_zone, utcnow
 from casehub.reports.exports import Document, Table
 from casehub.reports.monthly import MonthlyAnalysis
 from casehub.reports.queries import SlaFigures, SlaReport
-from casehub.reports.rollup import city_zone
 
 
 def _local(moment):

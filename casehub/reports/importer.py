@@ -21,13 +21,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from casehub.cases.models import Case, CaseEvent, CaseNumberCounter, CaseStatus, Channel, SatisfactionResponse
 from casehub.directory.models import Agency, CaseKind, Category, District
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
+from casehub.models import city_zone
 from casehub.reports.bulk import allocate_ids, bulk_insert, in_values
 
 CASE_COLUMNS = ("number", "kind", "channel", "category", "district", "address", "received_at", "agency",
@@ -218,7 +218,7 @@ def _import(lines: Iterable[str], columns: tuple[str, ...], parse_row: Callable,
     """Parse every row, writing valid ones in batches; raise ImportRejected at the end when rows were bad."""
     started = clock.perf_counter()
     result = ImportResult()
-    parser = Parser(ZoneInfo(current_app.config["TIMEZONE"]), now)
+    parser = Parser(city_zone(), now)
     batch: list[tuple[int, dict]] = []
 
     def flush() -> None:
@@ -255,7 +255,7 @@ class CaseImport:
 
     def __init__(self, source: str, now: datetime):
         self.source, self.now = source, now
-        self.zone = ZoneInfo(current_app.config["TIMEZONE"])
+        self.zone = city_zone()
         self.categories = _lookup(Category, Category.id, Category.kind, Category.sla_policy_id)
         self.districts = _lookup(District, District.id)
         self.agencies = _lookup(Agency, Agency.id)
@@ -413,7 +413,7 @@ def _parse_call(parser: Parser, row: dict) -> dict | None:
 
 def import_calls(lines: Iterable[str], *, skip_invalid: bool = False, now: datetime) -> ImportResult:
     """Import a legacy call log (CALL_COLUMNS), without callers' numbers; flushes, never commits."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    zone = city_zone()
 
     def write(batch: list[tuple[int, dict]], result: ImportResult) -> int:
         ids = allocate_ids(Call.__table__, len(batch))

@@ -35,6 +35,7 @@ from casehub.cases.services import OPEN_STATUSES
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
+from casehub.models import city_zone
 from casehub.reports.bulk import as_text, bulk_insert, in_values, raw_time
 from casehub.reports.models import DailyCallStat, DailyCaseStat, DailyGroupStat
 from casehub.sla.calendar import BusinessCalendar
@@ -56,10 +57,6 @@ DIMENSIONS = ("agency_id", "category_id", "channel", "district_id", "kind")
 def dimension_value(value) -> str:
     """A cell's id, channel or kind as daily_group_stats keeps it: text, "" for none."""
     return "" if value is None else str(getattr(value, "value", value))
-
-
-def city_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def city_today(now: datetime) -> date:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from casehub.extensions import db
+from casehub.models import city_zone
 from casehub.sla.models import CalendarException, CalendarExceptionKind
 
 # A working-day deadline is at most 30 working days away; no real calendar has a year without one.
@@ -121,7 +122,7 @@ class BusinessCalendar:
         """The calendar as configured, with every declared exception (one query)."""
         rows = db.session.scalars(sa.select(CalendarException)).all()
         return cls(
-            zone=ZoneInfo(current_app.config["TIMEZONE"]),
+            zone=city_zone(),
             office_hours=OfficeHours.parse(current_app.config["OFFICE_HOURS"]),
             exceptions=[DayException(row.day, row.kind, row.reason, row.closed_from, row.closed_until)
                         for row in rows],
