@@ -41,7 +41,9 @@ class CaseStatus(enum.StrEnum):
         return self not in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.CANCELLED, CaseStatus.MERGED)
 
 
-OPEN_STATUS_SQL = "status IN ({})".format(", ".join(f"'{status.value}'" for status in CaseStatus if status.is_open))
+OPEN_STATUSES = frozenset(status for status in CaseStatus if status.is_open)
+OPEN_STATUS_SQL = "status IN ({})".format(
+    ", ".join(f"'{status.value}'" for status in CaseStatus if status in OPEN_STATUSES))
 
 
 class ContactPreference(enum.StrEnum):
@@ -146,8 +148,7 @@ class Case(db.Model):
 # "The case is open" in SQL, its statuses written into the statement as constants: PostgreSQL uses a
 # partial index only when it can match the index's condition, which a prepared statement's generic
 # plan (bound parameters) never lets it do.
-OPEN_CASES = Case.status.in_(sa.bindparam("open_statuses", sorted(status for status in CaseStatus if status.is_open),
-                                          expanding=True, literal_execute=True))
+OPEN_CASES = Case.status.in_(sa.bindparam("open_statuses", sorted(OPEN_STATUSES), expanding=True, literal_execute=True))
 
 
 class CaseNumberCounter(db.Model):

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from casehub.auth.access import can_see_agency
 from casehub.auth.models import Role, User, hash_secret
 from casehub.cases.models import (
-    Case, CaseEvent, CaseNumberCounter, CaseReporter, CaseStatus, Channel, ContactPreference,
+    OPEN_STATUSES, Case, CaseEvent, CaseNumberCounter, CaseReporter, CaseStatus, Channel, ContactPreference,
 )
 from casehub.directory.models import Agency, Category, District
 from casehub.errors import N_, DomainError
@@ -24,7 +24,6 @@ from casehub.sla.calendar import BusinessCalendar
 from casehub.sla.models import SlaClock
 from casehub.sla.services import extend_deadline, pause_clock, plan_deadline, plan_reassignment, resume_clock
 
-OPEN_STATUSES = frozenset(status for status in CaseStatus if status.is_open)
 AGENCY_ROLES = frozenset({Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR})
 DISPATCH_ROLES = frozenset({Role.OPERATOR, Role.MANAGER})
 MAX_EXTENSION_WORKING_DAYS = 30

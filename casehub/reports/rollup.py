@@ -30,8 +30,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from casehub.cases.models import OPEN_CASES, Case, CaseEvent, SatisfactionResponse
-from casehub.cases.services import OPEN_STATUSES
+from casehub.cases.models import OPEN_CASES, OPEN_STATUSES, Case, CaseEvent, SatisfactionResponse
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
