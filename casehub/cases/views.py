@@ -42,7 +42,7 @@ def inbox():
         flash(_("Some filters were not understood: %(fields)s", fields=", ".join(error.messages)), "error")
         query = CaseListQuerySchema().load({"open_only": "true"})
     now = utcnow()
-    # The filters' choices first: the page's cases then find their categories and districts already loaded.
+    page = paginate(filtered_cases(current_user, query, now=now), query["page"], query["per_page"])
     choices = {
         "statuses": list(CaseStatus), "channels": list(Channel),
         "categories": db.session.scalars(sa.select(Category).where(Category.active).order_by(Category.sort_order)).all(),
@@ -50,7 +50,6 @@ def inbox():
         "agencies": [] if current_user.role.needs_agency else
         db.session.scalars(sa.select(Agency).where(Agency.active).order_by(Agency.code)).all(),
     }
-    page = paginate(filtered_cases(current_user, query, now=now), query["page"], query["per_page"])
     return render_template("cases/inbox.html", page=page, query=query, now=now, choices=choices,
                            masked=masked_reporter, mask_address=mask_address)
 
