@@ -110,9 +110,13 @@ def _choices() -> dict:
     }
 
 
-def _refused(template: str, error: ApiError, **context):
-    """The page with the filters and the problem named beside them, and no figures (422, or 403)."""
-    return render_template(template, error=error, choices=_choices(), data=None, **context), error.status
+def _report_page(template: str, load, **context):
+    """The report page for the query string's filters; bad filters are named beside them, with no figures."""
+    try:
+        query, data = load()
+    except ApiError as error:
+        return render_template(template, error=error, choices=_choices(), data=None, **context), error.status
+    return render_template(template, query=query, data=data, choices=_choices(), error=None, **context)
 
 
 def _export(document, fmt: str, name: str) -> Response:
@@ -131,11 +135,7 @@ def _dashboard_data():
 @bp.route("/")
 @roles_required(*REPORT_READERS)
 def index():
-    try:
-        query, data = _dashboard_data()
-    except ApiError as error:
-        return _refused("reports/dashboard.html", error)
-    return render_template("reports/dashboard.html", query=query, data=data, choices=_choices(), error=None)
+    return _report_page("reports/dashboard.html", _dashboard_data)
 
 
 @bp.route("/dashboard.<fmt>")
@@ -155,12 +155,7 @@ def _sla_data():
 @bp.route("/sla")
 @roles_required(*REPORT_READERS)
 def sla():
-    try:
-        query, report = _sla_data()
-    except ApiError as error:
-        return _refused("reports/sla.html", error)
-    return render_template("reports/sla.html", query=query, data=report, choices=_choices(), error=None,
-                           refreshed_at=last_refreshed(city_today(utcnow())))
+    return _report_page("reports/sla.html", _sla_data, refreshed_at=last_refreshed(city_today(utcnow())))
 
 
 @bp.route("/sla.<fmt>")
@@ -179,11 +174,7 @@ def _calls_data():
 @bp.route("/calls")
 @roles_required(*CITY_READERS)
 def calls():
-    try:
-        query, figures = _calls_data()
-    except ApiError as error:
-        return _refused("reports/calls.html", error)
-    return render_template("reports/calls.html", query=query, data=figures, choices=_choices(), error=None)
+    return _report_page("reports/calls.html", _calls_data)
 
 
 @bp.route("/calls.<fmt>")
