@@ -1,6 +1,7 @@
 """Helpers shared by staff forms: running a posted form through a service, the generic form page, the
 deactivate/reactivate buttons, optional select values, and WTForms' own messages in the page's language."""
 from collections.abc import Callable
+from functools import cache
 
 from babel import support
 from flask import flash, redirect, render_template, request
@@ -78,4 +79,10 @@ def load_validator_messages() -> None:
     """
     locale = get_locale()
     name = f"{locale.language}_{locale.territory}" if locale.territory else locale.language
-    request.wtforms_translations = support.Translations.load(messages_path(), [name], domain="wtforms")
+    request.wtforms_translations = _wtforms_catalogue(name)
+
+
+@cache
+def _wtforms_catalogue(name: str) -> support.Translations:
+    # Read once a process: reading the file on every request cost a millisecond each.
+    return support.Translations.load(messages_path(), [name], domain="wtforms")

@@ -38,10 +38,12 @@ def create_case():
     data = load_body(CaseCreateSchema())
     now = utcnow()
     case, tracking_code = intake_case(data, operator=current_user, now=now)
-    body = represent_case(case)  # before the commit expires what the session already holds
+    # Both before the commit expires what the session already holds.
+    body = represent_case(case)
+    location = url_for("api.get_case", number=case.number)
     body["tracking_code"] = tracking_code
     db.session.commit()
-    return body, 201, {"Location": url_for("api.get_case", number=case.number)}
+    return body, 201, {"Location": location}
 
 
 @bp.route("/cases/<number>")

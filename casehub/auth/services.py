@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from casehub.audit.services import record_audit
 from casehub.auth.models import ApiKey, ApiToken, Role, User, hash_secret
@@ -113,7 +114,8 @@ def issue_token(user: User, *, name: str | None = None) -> str:
 
 def user_for_token(token: str, *, now: datetime) -> User | None:
     api_token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_secret(token), ApiToken.revoked_at.is_(None))
+        sa.select(ApiToken).options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == hash_secret(token), ApiToken.revoked_at.is_(None))
     )
     if api_token is None or not api_token.user.active:
         return None

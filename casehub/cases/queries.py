@@ -2,7 +2,7 @@
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload
 
 from casehub.auth.access import scope_to_agency
 from casehub.auth.models import User
@@ -30,7 +30,7 @@ def find_case_for_staff(number: str, user: User) -> Case:
 
 def case_events(case: Case) -> list[CaseEvent]:
     stmt = (sa.select(CaseEvent).where(CaseEvent.case_id == case.id)
-            .options(selectinload(CaseEvent.actor)).order_by(CaseEvent.id))
+            .options(joinedload(CaseEvent.actor)).order_by(CaseEvent.id))
     return list(db.session.scalars(stmt))
 
 
