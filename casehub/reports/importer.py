@@ -11,10 +11,14 @@ any other case. They are written below the ORM: no notifications go out for hist
 carry no reminders (their `next_action_at` is empty). Personal data is not imported: the legacy
 file has no reporter columns, and calls are imported without the caller's number.
 """
+import contextvars
 import csv
 import re
+import sys
 import time as clock
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -28,7 +32,8 @@ from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
 from casehub.models import city_zone
-from casehub.reports.bulk import allocate_ids, bulk_insert, in_values
+from casehub.reports.bulk import allocate_ids, bulk_insert, in_values, references_checked_by_caller
+from casehub.sla.models import SlaPolicy
 
 CASE_COLUMNS = ("number", "kind", "channel", "category", "district", "address", "received_at", "agency",
                 "accepted_at", "resolved_at", "closed_at", "due_at", "status", "satisfied")
@@ -41,6 +46,7 @@ SATISFIED_SCORES = {True: 5, False: 1}
 NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
 CASEHUB_NUMBER = re.compile(r"(\d{8})-(\d{6})")
 MAX_PROBLEMS_KEPT = 1000
+IMPORT_SWITCH_INTERVAL = 0.0005  # seconds
 # The stored statuses of imported events, as plain strings (read once per row: enum look-ups add up).
 RECEIVED, ASSIGNED, ACCEPTED, RESOLVED, CLOSED, CANCELLED = (
     status.value for status in (CaseStatus.RECEIVED, CaseStatus.ASSIGNED, CaseStatus.ACCEPTED, CaseStatus.RESOLVED,
@@ -81,6 +87,14 @@ class ImportResult:
         self.bad_rows += 1
         if len(self.problems) < MAX_PROBLEMS_KEPT:
             self.problems.append(RowProblem(line, "; ".join(reasons)))
+
+    def absorb(self, other: "ImportResult") -> None:
+        """Add the figures `other` gathered (the batch writer's) to these."""
+        self.imported += other.imported
+        self.bad_rows += other.bad_rows
+        self.problems = sorted(self.problems + other.problems, key=lambda problem: problem.line)[:MAX_PROBLEMS_KEPT]
+        if other.first_day:
+            self.cover(other.first_day, other.last_day)
 
     def cover(self, first: date, last: date) -> None:
         """Widen the range of city days the imported rows touch."""
@@ -215,31 +229,60 @@ def _lookup(model, *columns) -> dict:
 
 def _import(lines: Iterable[str], columns: tuple[str, ...], parse_row: Callable, write_batch: Callable,
             *, skip_invalid: bool, now: datetime) -> ImportResult:
-    """Parse every row, writing valid ones in batches; raise ImportRejected at the end when rows were bad."""
+    """Parse every row, writing valid ones in batches; raise ImportRejected at the end when rows were bad.
+
+    A batch is written while the next one is parsed: PostgreSQL works on one core while Python parses on
+    the other, which nearly halves a large import. The writer runs in a thread on this transaction's
+    session (the parser never touches it), one batch at a time, and keeps its own tally until the end.
+    """
     started = clock.perf_counter()
-    result = ImportResult()
+    result, written = ImportResult(), ImportResult()
     parser = Parser(city_zone(), now)
     batch: list[tuple[int, dict]] = []
 
-    def flush() -> None:
-        if batch and (skip_invalid or not result.bad_rows):
-            result.imported += write_batch(batch, result)
-        batch.clear()
+    def write(rows: list[tuple[int, dict]]) -> None:
+        written.imported += write_batch(rows, written)
 
-    for line, row in _rows(lines, columns):
-        values = parse_row(parser, parser.start(line, row, columns))
-        if parser.reasons:
-            result.note(line, parser.reasons)
-        else:
-            batch.append((line, values))
-        if len(batch) >= BATCH:
-            flush()
-    flush()
+    with ThreadPoolExecutor(max_workers=1) as writer, _quick_thread_switches():
+        pending: list[Future] = []
+
+        def flush() -> None:
+            nonlocal batch
+            if pending:
+                pending.pop().result()  # raises what the writer raised
+            if batch and (skip_invalid or not result.bad_rows):
+                # A copy of this context: the thread sees the same application context, so the same session.
+                pending.append(writer.submit(contextvars.copy_context().run, write, batch))
+            batch = []
+
+        for line, row in _rows(lines, columns):
+            values = parse_row(parser, parser.start(line, row, columns))
+            if parser.reasons:
+                result.note(line, parser.reasons)
+            else:
+                batch.append((line, values))
+            if len(batch) >= BATCH:
+                flush()
+        flush()
+        flush()
+    result.absorb(written)
     result.seconds = clock.perf_counter() - started
     if result.bad_rows and not skip_invalid:
         raise ImportRejected(f"{result.bad_rows} bad rows: nothing imported (use --skip-invalid to import the "
                              "valid rows and skip the bad ones).", result)
     return result
+
+
+@contextmanager
+def _quick_thread_switches() -> Iterator[None]:
+    """The writer waits on PostgreSQL thousands of times and each time needs the interpreter back from the
+    busy parser: Python's default 5 ms turns make it lag behind; 0.5 ms ones save about a fifth of an import."""
+    default = sys.getswitchinterval()
+    sys.setswitchinterval(IMPORT_SWITCH_INTERVAL)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(default)
 
 
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -248,6 +291,27 @@ def _local_day(moment: datetime, zone: ZoneInfo) -> date:
 
 def _last_change(values: dict) -> datetime:
     return values["closed_at"] or values["resolved_at"] or values["accepted_at"] or values["received_at"]
+
+
+# The columns an imported case, event and rating are written with (the rest keep their defaults).
+CASE_ROW = ("id", "number", "kind", "channel", "status", "category_id", "description", "address", "district_id",
+            "attributes", "reporter_anonymous", "contact_preference", "agency_id", "sla_policy_id", "received_at",
+            "assigned_at", "accepted_at", "due_at", "sla_started_at", "resolved_at", "closed_at", "reopened_count",
+            "escalation_level", "created_at", "updated_at", "version")
+EVENT_ROW = ("case_id", "at", "type", "from_status", "to_status", "details")
+RATING_ROW = ("case_id", "score", "created_at")
+NO_ATTRIBUTES: dict = {}  # one object for every imported case: bulk_insert encodes it once
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedCase:
+    """A valid legacy case ready to be written: its rows without the case id, which the writer allocates."""
+    number: str
+    row: tuple  # CASE_ROW after "id"
+    events: list[tuple]  # EVENT_ROW after "case_id"
+    rating: tuple | None  # RATING_ROW after "case_id"
+    first_day: date  # the city days it counts on in the roll-ups
+    last_day: date
 
 
 class CaseImport:
@@ -264,7 +328,7 @@ class CaseImport:
         self.details = {"imported": source}
         self.assigned_details: dict[str, dict] = {}
 
-    def parse(self, parser: Parser, row: dict) -> dict | None:
+    def parse(self, parser: Parser, row: dict) -> PreparedCase | None:
         if not row:
             return None
         number = row["number"]
@@ -298,53 +362,47 @@ class CaseImport:
             parser.fail("satisfied is given but the case was never resolved")
         if parser.reasons:
             return None
-        return {"number": number, "kind": kind, "channel": channel, "category": category, "district": district,
-                "agency": agency, "address": row["address"] or None, "status": status, "satisfied": satisfied,
-                **times}
+        return self._prepare({"number": number, "kind": kind, "channel": channel, "category": category,
+                              "district": district, "agency": agency, "address": row["address"] or None,
+                              "status": status, "satisfied": satisfied, **times})
 
-    def write(self, batch: list[tuple[int, dict]], result: ImportResult) -> int:
+    def _prepare(self, values: dict) -> PreparedCase:
+        """The rows of a valid case, built while the previous batch is written (everything but its id)."""
+        category, agency, district = values["category"], values["agency"], values["district"]
+        received_at, last_change = values["received_at"], _last_change(values)
+        case = (values["number"], values["kind"].value, values["channel"].value, values["status"].value,
+                category.id, "", values["address"], district.id if district else None, NO_ATTRIBUTES, False, "none",
+                agency.id, category.sla_policy_id, received_at, received_at, values["accepted_at"], values["due_at"],
+                received_at, values["resolved_at"], values["closed_at"], 0, 0, self.now, last_change, 1)
+        rating = None
+        if values["satisfied"] is not None:
+            rating = (SATISFIED_SCORES[values["satisfied"]], values["closed_at"] or values["resolved_at"])
+        # An open case counts (as overdue, perhaps) on every day up to today.
+        last = self.now if values["status"].is_open else last_change
+        return PreparedCase(values["number"], case, self._event_rows(values), rating,
+                            _local_day(received_at, self.zone), _local_day(last, self.zone))
+
+    def write(self, batch: list[tuple[int, PreparedCase]], result: ImportResult) -> int:
         taken = set(db.session.scalars(sa.select(Case.number).where(
-            in_values(Case.number, [values["number"] for _line, values in batch], sa.String))))
+            in_values(Case.number, [case.number for _line, case in batch], sa.String))))
         fresh = []
-        for line, values in batch:
-            if values["number"] in taken:
-                result.note(line, [f"number {values['number']} already exists"])
+        for line, case in batch:
+            if case.number in taken:
+                result.note(line, [f"number {case.number} already exists"])
             else:
-                fresh.append(values)
+                fresh.append(case)
+                self._count_number(case.number)
+                result.cover(case.first_day, case.last_day)
         ids = allocate_ids(Case.__table__, len(fresh))
-        cases, events, ratings = [], [], []
-        for case_id, values in zip(ids, fresh):
-            cases.append(self._case_row(case_id, values))
-            events += self._event_rows(case_id, values)
-            if values["satisfied"] is not None:
-                ratings.append({"case_id": case_id, "call_id": None, "score": SATISFIED_SCORES[values["satisfied"]],
-                                "comment": None, "created_at": values["closed_at"] or values["resolved_at"]})
-            self._count_number(values["number"])
-            # An open case counts (as overdue, perhaps) on every day up to today.
-            last = self.now if values["status"].is_open else _last_change(values)
-            result.cover(_local_day(values["received_at"], self.zone), _local_day(last, self.zone))
-        bulk_insert(Case.__table__, cases)
-        bulk_insert(CaseEvent.__table__, events)
-        bulk_insert(SatisfactionResponse.__table__, ratings)
+        bulk_insert(Case.__table__, [(case_id, *case.row) for case_id, case in zip(ids, fresh)], CASE_ROW)
+        bulk_insert(CaseEvent.__table__, [(case_id, *event) for case_id, case in zip(ids, fresh)
+                                          for event in case.events], EVENT_ROW)
+        bulk_insert(SatisfactionResponse.__table__, [(case_id, *case.rating) for case_id, case in zip(ids, fresh)
+                                                     if case.rating], RATING_ROW)
         return len(fresh)
 
-    def _case_row(self, case_id: int, values: dict) -> dict:
-        category, agency, district = values["category"], values["agency"], values["district"]
-        return {
-            "id": case_id, "number": values["number"], "tracking_code_hash": None, "kind": values["kind"].value,
-            "channel": values["channel"].value, "status": values["status"].value, "category_id": category.id,
-            "description": "", "address": values["address"], "district_id": district.id if district else None,
-            "attributes": {}, "reporter_anonymous": False, "contact_preference": "none", "agency_id": agency.id,
-            "sla_policy_id": category.sla_policy_id, "received_at": values["received_at"],
-            "assigned_at": values["received_at"], "accepted_at": values["accepted_at"], "due_at": values["due_at"],
-            "sla_started_at": values["received_at"], "paused_seconds": 0, "extended_working_days": 0,
-            "deadline_version": 0, "resolved_at": values["resolved_at"], "closed_at": values["closed_at"],
-            "reopened_count": 0, "escalation_level": 0, "created_at": self.now, "updated_at": _last_change(values),
-            "version": 1,
-        }
-
-    def _event_rows(self, case_id: int, values: dict) -> list[dict]:
-        """The legacy lifecycle as events: the roll-ups read these like any case's."""
+    def _event_rows(self, values: dict) -> list[tuple]:
+        """The legacy lifecycle as events (EVENT_ROW but the case id): the roll-ups read these like any case's."""
         agency = values["agency"].code
         if agency not in self.assigned_details:  # one dict per agency, shared by its events (encoded once)
             self.assigned_details[agency] = self.details | {"agency": agency}
@@ -358,8 +416,7 @@ class CaseImport:
             steps.append(("closed", values["closed_at"], RESOLVED, CLOSED, self.details))
         if values["status"] is CaseStatus.CANCELLED:
             steps.append(("cancelled", values["closed_at"], steps[-1][3], CANCELLED, self.details))
-        return [{"case_id": case_id, "at": at, "actor_id": None, "type": type_, "from_status": from_status,
-                 "to_status": to_status, "details": details} for type_, at, from_status, to_status, details in steps]
+        return [(at, type_, from_status, to_status, details) for type_, at, from_status, to_status, details in steps]
 
     def _count_number(self, number: str) -> None:
         match = CASEHUB_NUMBER.fullmatch(number)
@@ -388,7 +445,10 @@ def import_cases(lines: Iterable[str], *, source: str, skip_invalid: bool = Fals
                  now: datetime) -> ImportResult:
     """Import a legacy system's cases (CASE_COLUMNS) with their lifecycle events; flushes, never commits."""
     job = CaseImport(source, now)
-    result = _import(lines, CASE_COLUMNS, job.parse, job.write, skip_invalid=skip_invalid, now=now)
+    # Every reference was resolved from these tables; the events and ratings point at the cases written here.
+    with references_checked_by_caller(Category.__table__, District.__table__, Agency.__table__,
+                                      SlaPolicy.__table__):
+        result = _import(lines, CASE_COLUMNS, job.parse, job.write, skip_invalid=skip_invalid, now=now)
     job.advance_counters()
     db.session.flush()
     return result
@@ -432,6 +492,7 @@ def import_calls(lines: Iterable[str], *, skip_invalid: bool = False, now: datet
         bulk_insert(SatisfactionResponse.__table__, ratings)
         return len(batch)
 
-    result = _import(lines, CALL_COLUMNS, _parse_call, write, skip_invalid=skip_invalid, now=now)
+    with references_checked_by_caller():  # the ratings point at the calls written here, nothing else
+        result = _import(lines, CALL_COLUMNS, _parse_call, write, skip_invalid=skip_invalid, now=now)
     db.session.flush()
     return result

@@ -1,4 +1,6 @@
 """Historical import: valid files become cases and calls that count in the reports; bad ones name every problem."""
+import os
+import sys
 from datetime import date
 
 import pytest
@@ -6,10 +8,12 @@ import sqlalchemy as sa
 
 from casehub.cases.models import Case, CaseEvent, CaseStatus, SatisfactionResponse
 from casehub.cases.services import next_case_number
-from casehub.directory.models import CaseKind
+from casehub.directory.models import Agency, CaseKind, District
 from casehub.extensions import db
 from casehub.intake.models import Call
 from casehub.notify.models import OutboxMessage
+from casehub.reports import importer
+from casehub.reports.bulk import references_checked_by_caller
 from casehub.reports.importer import CALL_COLUMNS, CASE_COLUMNS
 from casehub.reports.models import DailyCaseStat
 from casehub.reports.queries import ReportFilters, sla_report
@@ -146,3 +150,65 @@ def test_calls_import_without_callers_numbers_and_with_survey_answers(app, tmp_p
         [("consultation", True, None), ("case", None, None), ("other", None, None)]
     assert [(r.call_id, r.score) for r in db.session.scalars(sa.select(SatisfactionResponse))] == \
         [(calls[0].id, 5), (calls[1].id, 1)]
+
+
+def test_batches_are_written_while_the_next_are_parsed_and_every_problem_keeps_its_line(
+        app, tmp_path, legacy, monkeypatch):
+    monkeypatch.setattr(importer, "BATCH", 2)  # five batches: the writer thread takes each in turn
+    assert run(app, "cases", write(tmp_path, "first.csv", GOOD_CASES[:2])).exit_code == 0  # L-0001 exists now
+    lines = [HEADER, *GOOD_CASES[2:], GOOD_CASES[1].replace("L-0001", "L-0010"),
+             "L-0011,dispatch,pigeon,pothole,sanmin,,2026-03-03 09:00,PWB-MAINT,,,,2026-03-03 13:00,assigned,",
+             *(GOOD_CASES[4].replace("L-0004", f"L-002{n}") for n in range(4)), GOOD_CASES[1]]
+    result = run(app, "cases", write(tmp_path, "second.csv", lines), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert "Imported 8 cases" in result.output and "2 bad rows skipped" in result.output
+    assert result.output.index("line 6: channel 'pigeon'") < result.output.index("line 11: number L-0001 already")
+    numbers = db.session.scalars(sa.select(Case.number).order_by(Case.id)).all()
+    assert numbers == ["L-0001", "L-0002", "20260303-000007", "L-0004", "L-0010", "L-0020", "L-0021", "L-0022",
+                       "L-0023"]
+    events = db.session.execute(sa.select(Case.number, sa.func.count(CaseEvent.id)).join(CaseEvent)
+                                .group_by(Case.number)).all()
+    assert dict(events)["L-0010"] == 5 and dict(events)["L-0023"] == 3  # each batch's events with its own cases
+    assert sys.getswitchinterval() == pytest.approx(0.005)  # the import's quick thread switches are undone
+
+
+def _replication_role() -> str:
+    return db.session.scalar(sa.text("SHOW session_replication_role"))
+
+
+def test_an_import_skips_the_foreign_key_checks_it_has_done_itself_and_locks_what_it_refers_to(app, legacy):
+    agency, _category, district = legacy
+    with references_checked_by_caller(District.__table__, Agency.__table__) as skipped:
+        assert skipped and _replication_role() == "replica"
+        # Another session cannot delete a row the imported cases refer to until this transaction ends.
+        with db.engine.connect() as other:
+            other.execute(sa.text("SET lock_timeout = '200ms'"))
+            with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+                other.execute(sa.delete(District).where(District.id == district.id))
+            other.rollback()
+    assert _replication_role() == "origin"
+    db.session.rollback()
+
+
+@pytest.fixture
+def unprivileged_role(app):
+    """A database role without the right to set session_replication_role, dropped afterwards."""
+    name = f"casehub_test_plain_{os.getpid()}"
+    with db.engine.connect() as connection:
+        connection.execute(sa.text(f"CREATE ROLE {name} NOLOGIN"))
+        connection.execute(sa.text(f"GRANT USAGE ON SCHEMA public TO {name}"))
+        connection.execute(sa.text(f"GRANT SELECT, UPDATE ON districts, agencies TO {name}"))
+        connection.commit()
+    yield name
+    with db.engine.connect() as connection:
+        connection.execute(sa.text(f"DROP OWNED BY {name}"))
+        connection.execute(sa.text(f"DROP ROLE {name}"))
+        connection.commit()
+
+
+def test_without_the_privilege_the_checks_run_as_usual(app, legacy, unprivileged_role):
+    db.session.execute(sa.text(f"SET ROLE {unprivileged_role}"))
+    with references_checked_by_caller(District.__table__, Agency.__table__) as skipped:
+        assert not skipped and _replication_role() == "origin"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(District)) == 1  # the transaction lives on
+    db.session.rollback()
