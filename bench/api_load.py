@@ -1,7 +1,8 @@
 """Load the API and pages of a running CaseHub the way the call centre and agencies do.
 
-    python -m bench.api_load intake [--seconds 30] [--concurrency 8]
-    python -m bench.api_load reads  [--requests 300]
+    python -m bench.api_load intake   [--seconds 30] [--concurrency 8]
+    python -m bench.api_load reads    [--requests 300]
+    python -m bench.api_load ceiling  [--seconds 30] [--concurrency 8]
 
 Starts gunicorn (2 workers, --threads to overlap database waits) on the benchmark database (fill it first with `python -m
 bench.generate`), with Redis for the job queues, and drives it over loopback from this machine:
@@ -9,6 +10,8 @@ the load generator shares the CPU with the server, and the figures say so.
   intake: POST /api/v1/cases at the given concurrency; cases a second, p50/p95/p99 latency.
   reads:  the agency inbox's first page (API and HTML), the operator's caller-history and
           duplicate look-ups; p50/p95 latency, one request at a time.
+  ceiling: the intake load against bench/ceiling_app.py (Flask, one INSERT and a commit a request):
+          what this machine allows any Flask intake at all.
 """
 import argparse
 import http.client
@@ -27,6 +30,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8899
+CEILING_TABLE = "bench_ceiling"  # bench/ceiling_app.py's, created and dropped here
 DISTRICTS = ["sanmin", "fongshan", "zuoying", "nanzih", "lingya", "gushan", "cianjhen", "siaogang"]
 CATEGORIES = ["pothole", "street_light", "traffic_signal", "fallen_tree", "bulky_waste", "noise",
               "petition_transport", "petition_social"]
@@ -44,9 +48,9 @@ def flask(env: dict, *args: str) -> str:
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
-def start_server(env: dict, threads: int) -> subprocess.Popen:
+def start_server(env: dict, threads: int, app: str = "wsgi:app") -> subprocess.Popen:
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", str(threads),
-                               "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+                               "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning", app], cwd=ROOT, env=env)
     for _ in range(100):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
@@ -73,8 +77,7 @@ def report(name: str, latencies: list[float], seconds: float | None = None, erro
     print(line, flush=True)
 
 
-def intake(env: dict, seconds: float, concurrency: int) -> None:
-    token = flask(env, "create-token", "operator", "--name", "benchmark")
+def intake(token: str, seconds: float, concurrency: int) -> None:
     deadline = time.perf_counter() + seconds
     latencies, errors, lock = [], [0], threading.Lock()
 
@@ -152,7 +155,7 @@ def reads(env: dict, database_url: str, requests: int) -> None:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["intake", "reads"])
+    parser.add_argument("mode", choices=["intake", "reads", "ceiling"])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--requests", type=int, default=300)
@@ -161,15 +164,33 @@ def main(argv: list[str]) -> None:
         "CASEHUB_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/casehub_bench"))
     args = parser.parse_args(argv)
     env = environment(args.database_url)
+    if args.mode == "ceiling":
+        ceiling(env, args.database_url, args.seconds, args.concurrency)
+        return
     server = start_server(env, args.threads)
     try:
         if args.mode == "intake":
-            intake(env, args.seconds, args.concurrency)
+            intake(flask(env, "create-token", "operator", "--name", "benchmark"), args.seconds, args.concurrency)
         else:
             reads(env, args.database_url, args.requests)
     finally:
         server.terminate()
         server.wait()
+
+
+def ceiling(env: dict, database_url: str, seconds: float, concurrency: int) -> None:
+    engine = sa.create_engine(sa.engine.make_url(database_url).set(drivername="postgresql+psycopg"))
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE TABLE {CEILING_TABLE} (id serial PRIMARY KEY, body json)"))
+    server = start_server(env, 1, app="bench.ceiling_app:app")
+    try:
+        intake("none", seconds, concurrency)
+    finally:
+        server.terminate()
+        server.wait()
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP TABLE {CEILING_TABLE}"))
+        engine.dispose()
 
 
 if __name__ == "__main__":
