@@ -11,14 +11,11 @@ any other case. They are written below the ORM: no notifications go out for hist
 carry no reminders (their `next_action_at` is empty). Personal data is not imported: the legacy
 file has no reporter columns, and calls are imported without the caller's number.
 """
-import contextvars
 import csv
 import re
-import sys
 import time as clock
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -32,7 +29,9 @@ from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
 from casehub.models import city_zone
-from casehub.reports.bulk import allocate_ids, bulk_insert, in_values, references_checked_by_caller
+from casehub.reports.bulk import (
+    allocate_ids, beside_this_thread, bulk_insert, in_values, references_checked_by_caller,
+)
 from casehub.sla.models import SlaPolicy
 
 CASE_COLUMNS = ("number", "kind", "channel", "category", "district", "address", "received_at", "agency",
@@ -46,7 +45,6 @@ SATISFIED_SCORES = {True: 5, False: 1}
 NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
 CASEHUB_NUMBER = re.compile(r"(\d{8})-(\d{6})")
 MAX_PROBLEMS_KEPT = 1000
-IMPORT_SWITCH_INTERVAL = 0.0005  # seconds
 # The stored statuses of imported events, as plain strings (read once per row: enum look-ups add up).
 RECEIVED, ASSIGNED, ACCEPTED, RESOLVED, CLOSED, CANCELLED = (
     status.value for status in (CaseStatus.RECEIVED, CaseStatus.ASSIGNED, CaseStatus.ACCEPTED, CaseStatus.RESOLVED,
@@ -231,9 +229,8 @@ def _import(lines: Iterable[str], columns: tuple[str, ...], parse_row: Callable,
             *, skip_invalid: bool, now: datetime) -> ImportResult:
     """Parse every row, writing valid ones in batches; raise ImportRejected at the end when rows were bad.
 
-    A batch is written while the next one is parsed: PostgreSQL works on one core while Python parses on
-    the other, which nearly halves a large import. The writer runs in a thread on this transaction's
-    session (the parser never touches it), one batch at a time, and keeps its own tally until the end.
+    A batch is written (beside_this_thread, on this transaction's session, which the parser never
+    touches) while the next one is parsed and prepared; the writer keeps its own tally until the end.
     """
     started = clock.perf_counter()
     result, written = ImportResult(), ImportResult()
@@ -243,7 +240,7 @@ def _import(lines: Iterable[str], columns: tuple[str, ...], parse_row: Callable,
     def write(rows: list[tuple[int, dict]]) -> None:
         written.imported += write_batch(rows, written)
 
-    with ThreadPoolExecutor(max_workers=1) as writer, _quick_thread_switches():
+    with beside_this_thread() as in_background:
         pending: list[Future] = []
 
         def flush() -> None:
@@ -251,8 +248,7 @@ def _import(lines: Iterable[str], columns: tuple[str, ...], parse_row: Callable,
             if pending:
                 pending.pop().result()  # raises what the writer raised
             if batch and (skip_invalid or not result.bad_rows):
-                # A copy of this context: the thread sees the same application context, so the same session.
-                pending.append(writer.submit(contextvars.copy_context().run, write, batch))
+                pending.append(in_background(write, batch))
             batch = []
 
         for line, row in _rows(lines, columns):
@@ -271,18 +267,6 @@ def _import(lines: Iterable[str], columns: tuple[str, ...], parse_row: Callable,
         raise ImportRejected(f"{result.bad_rows} bad rows: nothing imported (use --skip-invalid to import the "
                              "valid rows and skip the bad ones).", result)
     return result
-
-
-@contextmanager
-def _quick_thread_switches() -> Iterator[None]:
-    """The writer waits on PostgreSQL thousands of times and each time needs the interpreter back from the
-    busy parser: Python's default 5 ms turns make it lag behind; 0.5 ms ones save about a fifth of an import."""
-    default = sys.getswitchinterval()
-    sys.setswitchinterval(IMPORT_SWITCH_INTERVAL)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(default)
 
 
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:

@@ -387,9 +387,10 @@ def _prepare_transaction() -> None:
 
 def _write(days: CityDays, cells: dict[CellKey, CellTotals], call_days: dict[date, dict], now: datetime) -> None:
     final = {day: day_end <= now for day, day_end in days.ends()}
-    db.session.execute(sa.delete(DailyCaseStat).where(DailyCaseStat.day.between(days.first, days.last)))
-    db.session.execute(sa.delete(DailyCallStat).where(DailyCallStat.day.between(days.first, days.last)))
-    db.session.execute(sa.delete(DailyGroupStat).where(DailyGroupStat.day.between(days.first, days.last)))
+    # The session holds none of these rows: nothing to synchronise, so no RETURNING of every deleted id.
+    for model in (DailyCaseStat, DailyCallStat, DailyGroupStat):
+        db.session.execute(sa.delete(model).where(model.day.between(days.first, days.last))
+                           .execution_options(synchronize_session=False))
     case_rows = [
         {"day": day, "agency_id": agency_id, "category_id": category_id, "channel": channel,
          "district_id": district_id, "kind": kind, **{name: getattr(totals, name) for name in CELL_COUNTS},
