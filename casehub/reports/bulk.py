@@ -1,7 +1,8 @@
-"""Moving many rows at once: PostgreSQL's COPY (plain multi-row inserts on SQLite), and database work
-done in a background thread while Python works on the rows already read."""
+"""Moving many rows at once: PostgreSQL's COPY (plain multi-row inserts on SQLite), database work done in
+a background thread while Python works on the rows already read, and no cycle collector meanwhile."""
 import contextvars
 import enum
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -16,6 +17,23 @@ from casehub.extensions import db
 
 INSUFFICIENT_PRIVILEGE = "42501"
 SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 5 ms
+
+
+@contextmanager
+def without_cycle_collector() -> Iterator[None]:
+    """Hold Python's cycle collector off while hundreds of thousands of rows are in memory.
+
+    It walks every live container each time a few hundred new ones are made: a year's roll-up spent a
+    quarter of its time there (65 s instead of 49 s). Reference counting still frees what the work
+    makes (peak memory grew from 165 to 189 MB), and the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager

@@ -30,7 +30,7 @@ from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
 from casehub.models import city_zone
 from casehub.reports.bulk import (
-    allocate_ids, beside_this_thread, bulk_insert, in_values, references_checked_by_caller,
+    allocate_ids, beside_this_thread, bulk_insert, in_values, references_checked_by_caller, without_cycle_collector,
 )
 from casehub.sla.models import SlaPolicy
 
@@ -240,7 +240,7 @@ def _import(lines: Iterable[str], columns: tuple[str, ...], parse_row: Callable,
     def write(rows: list[tuple[int, dict]]) -> None:
         written.imported += write_batch(rows, written)
 
-    with beside_this_thread() as in_background:
+    with beside_this_thread() as in_background, without_cycle_collector():
         pending: list[Future] = []
 
         def flush() -> None:

@@ -35,7 +35,7 @@ from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.models import Call, CallOutcome
 from casehub.models import city_zone
-from casehub.reports.bulk import as_text, bulk_insert, in_values, raw_time
+from casehub.reports.bulk import as_text, bulk_insert, in_values, raw_time, without_cycle_collector
 from casehub.reports.models import DailyCallStat, DailyCaseStat, DailyGroupStat
 from casehub.sla.calendar import BusinessCalendar
 
@@ -443,12 +443,13 @@ def rebuild_rollups(first: date, last: date, *, now: datetime) -> RollupResult:
     _prepare_transaction()
     calendar = BusinessCalendar.load()
     result = RollupResult()
-    open_cases = open_before(CityDays(first, first, calendar.zone).start)
-    for chunk_first, chunk_last in _month_chunks(first, last):
-        days = CityDays(chunk_first, chunk_last, calendar.zone)
-        cells, open_cases = compute_case_cells(days, now=now, calendar=calendar, open_at_start=open_cases)
-        _write(days, cells, compute_call_days(days), now)
-        result += RollupResult(days=len(days.days), cells=len(cells))
+    with without_cycle_collector():
+        open_cases = open_before(CityDays(first, first, calendar.zone).start)
+        for chunk_first, chunk_last in _month_chunks(first, last):
+            days = CityDays(chunk_first, chunk_last, calendar.zone)
+            cells, open_cases = compute_case_cells(days, now=now, calendar=calendar, open_at_start=open_cases)
+            _write(days, cells, compute_call_days(days), now)
+            result += RollupResult(days=len(days.days), cells=len(cells))
     db.session.flush()
     return result
 
