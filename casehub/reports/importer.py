@@ -235,20 +235,25 @@ def _import(lines: Iterable[str], columns: tuple[str, ...], parse_row: Callable,
     started = clock.perf_counter()
     result, written = ImportResult(), ImportResult()
     parser = Parser(city_zone(), now)
-    batch: list[tuple[int, dict]] = []
+    batch: list[tuple[int, object]] = []  # (line, what parse_row made of it)
+    writing: Future | None = None
 
-    def write(rows: list[tuple[int, dict]]) -> None:
+    def write(rows: list[tuple[int, object]]) -> None:
         written.imported += write_batch(rows, written)
 
+    def wait_for_writer() -> None:
+        nonlocal writing
+        if writing is not None:
+            writing.result()  # raises what the writer raised
+            writing = None
+
     with beside_this_thread() as in_background, without_cycle_collector():
-        pending: list[Future] = []
 
         def flush() -> None:
-            nonlocal batch
-            if pending:
-                pending.pop().result()  # raises what the writer raised
+            nonlocal batch, writing
+            wait_for_writer()  # one batch at a time on the session
             if batch and (skip_invalid or not result.bad_rows):
-                pending.append(in_background(write, batch))
+                writing = in_background(write, batch)
             batch = []
 
         for line, row in _rows(lines, columns):
@@ -260,7 +265,7 @@ def _import(lines: Iterable[str], columns: tuple[str, ...], parse_row: Callable,
             if len(batch) >= BATCH:
                 flush()
         flush()
-        flush()
+        wait_for_writer()
     result.absorb(written)
     result.seconds = clock.perf_counter() - started
     if result.bad_rows and not skip_invalid:
