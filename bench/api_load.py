@@ -43,6 +43,11 @@ def environment(database_url: str) -> dict:
     }
 
 
+def database_engine(database_url: str) -> sa.Engine:
+    """An engine on a benchmark database named by a plain postgresql:// URL."""
+    return sa.create_engine(sa.engine.make_url(database_url).set(drivername="postgresql+psycopg"))
+
+
 def flask(env: dict, *args: str) -> str:
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "casehub", *args], cwd=ROOT, env=env,
                           check=True, capture_output=True, text=True).stdout.strip()
@@ -113,7 +118,7 @@ def intake(token: str, seconds: float, concurrency: int) -> None:
 
 
 def reads(env: dict, database_url: str, requests: int) -> None:
-    engine = sa.create_engine(sa.engine.make_url(database_url).set(drivername="postgresql+psycopg"))
+    engine = database_engine(database_url)
     with engine.connect() as connection:
         busiest = connection.execute(sa.text(
             "SELECT a.code FROM cases c JOIN agencies a ON a.id = c.agency_id GROUP BY a.code "
@@ -179,7 +184,7 @@ def main(argv: list[str]) -> None:
 
 
 def ceiling(env: dict, database_url: str, seconds: float, concurrency: int) -> None:
-    engine = sa.create_engine(sa.engine.make_url(database_url).set(drivername="postgresql+psycopg"))
+    engine = database_engine(database_url)
     with engine.begin() as connection:
         connection.execute(sa.text(f"CREATE TABLE {CEILING_TABLE} (id serial PRIMARY KEY, body json)"))
     server = start_server(env, 1, app="bench.ceiling_app:app")

@@ -8,9 +8,9 @@ import os
 import sqlalchemy as sa
 from flask import Flask, request
 
-from bench.api_load import CEILING_TABLE
+from bench.api_load import CEILING_TABLE, database_engine
 
-engine = sa.create_engine(sa.engine.make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+psycopg"))
+engine = database_engine(os.environ["DATABASE_URL"])
 rows = sa.Table(CEILING_TABLE, sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("body", sa.JSON))
 app = Flask(__name__)
 

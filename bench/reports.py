@@ -132,7 +132,7 @@ def time_imports(app, rows: int) -> None:
 
 
 def time_pages(env: dict, database_url: str, month: date, requests: int) -> None:
-    engine = sa.create_engine(sa.engine.make_url(database_url).set(drivername="postgresql+psycopg"))
+    engine = api_load.database_engine(database_url)
     with engine.connect() as connection:
         busiest = connection.execute(sa.text(
             "SELECT a.code FROM daily_group_stats s JOIN agencies a ON a.id::text = s.value "

@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from casehub.cases.models import Case
+from casehub.directory.models import Category
 from casehub.directory.seed import seed_demo_cases, seed_demo_users, seed_reference_data
 from casehub.extensions import db
 from casehub.models import utcnow
-from casehub.directory.models import Category
 from casehub.reports.importer import CALL_COLUMNS, CASE_COLUMNS, import_calls, import_cases
 from casehub.reports.models import DailyCallStat
 from casehub.reports.queries import ReportFilters, calls_report, sla_report
