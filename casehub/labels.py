@@ -46,6 +46,11 @@ LABELS = {
 }
 
 
+def options(kind: str, values) -> list[tuple[str, str]]:
+    """(stored code, the reader's word) for each of `values`: a filter's options."""
+    return [(getattr(value, "value", value), label(kind, value)) for value in values]
+
+
 def label(kind: str, value) -> str:
     """The reader's word for a stored code; the code itself when no label exists yet."""
     value = getattr(value, "value", value)

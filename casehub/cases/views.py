@@ -1,13 +1,14 @@
 """The agency inbox and the case page, with the actions the user's role allows."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from casehub.auth.access import roles_required
 from casehub.cases.attachments import attachment_path
-from casehub.cases.models import Attachment, CaseReporter, CaseStatus, Channel
+from casehub.cases.models import Attachment, CaseReporter, CaseStatus
 from casehub.cases.privacy import (
     mask_address, mask_email, mask_name, mask_phone, masked_reporter, may_see_personal_data, reveal_reporter,
 )
@@ -17,10 +18,11 @@ from casehub.cases.services import (
     AGENCY_ROLES, DISPATCH_ROLES, allowed_actions, perform_action, refused_agency_ids, suggest_reassignment,
 )
 from casehub.directory.models import Agency, Category, District
+from casehub.directory.services import named_options
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.schemas import ActionSchema
-from casehub.labels import label
+from casehub.labels import label, options
 from casehub.models import utcnow
 from casehub.pagination import paginate
 
@@ -43,12 +45,13 @@ def inbox():
         query = CaseListQuerySchema().load({"open_only": "true"})
     now = utcnow()
     page = paginate(filtered_cases(current_user, query, now=now), query["page"], query["per_page"])
+    locale = str(get_locale())
     choices = {
-        "statuses": list(CaseStatus), "channels": list(Channel),
-        "categories": db.session.scalars(sa.select(Category).where(Category.active).order_by(Category.sort_order)).all(),
-        "districts": db.session.scalars(sa.select(District).order_by(District.sort_order)).all(),
+        "statuses": options("status", CaseStatus),
+        "categories": named_options(Category, Category.active, order_by=(Category.sort_order,), locale=locale),
+        "districts": named_options(District, order_by=(District.sort_order,), locale=locale),
         "agencies": [] if current_user.role.needs_agency else
-        db.session.scalars(sa.select(Agency).where(Agency.active).order_by(Agency.code)).all(),
+        named_options(Agency, Agency.active, order_by=(Agency.code,), locale=locale),
     }
     return render_template("cases/inbox.html", page=page, query=query, now=now, choices=choices,
                            masked=masked_reporter, mask_address=mask_address)

@@ -92,7 +92,11 @@ class DailyGroupStat(CellCounts, db.Model):
     """
 
     __tablename__ = "daily_group_stats"
-    __table_args__ = (sa.UniqueConstraint("day", "dimension", "value", name="day_dimension_value"),)
+    __table_args__ = (
+        sa.UniqueConstraint("day", "dimension", "value", name="day_dimension_value"),
+        # The monthly trend reads one dimension (or one agency) over a year: without this, every row of the year.
+        sa.Index("ix_daily_group_stats_dimension_value_day", "dimension", "value", "day"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date]

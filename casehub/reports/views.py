@@ -2,7 +2,6 @@
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,9 +11,9 @@ from markupsafe import Markup, escape
 from casehub.auth.access import roles_required
 from casehub.cases.models import Channel
 from casehub.directory.models import Agency, CaseKind, Category, District
+from casehub.directory.services import named_options
 from casehub.errors import ApiError
-from casehub.extensions import db
-from casehub.labels import label
+from casehub.labels import label, options
 from casehub.models import utcnow
 from casehub.reports import CITY_READERS, REPORT_READERS
 from casehub.reports.dashboard import attach_drills, dashboard, inbox_scope
@@ -100,13 +99,16 @@ def _query(schema) -> dict:
 
 
 def _choices() -> dict:
-    """The filter bar's lists; agency supervisors do not choose an agency."""
+    """The filter bar's (value, text) lists; agency supervisors do not choose an agency. Every category, the
+    retired ones too: their cases stay in the reports."""
+    locale = str(get_locale())
     return {
         "agencies": [] if current_user.role.needs_agency else
-        db.session.scalars(sa.select(Agency).where(Agency.active).order_by(Agency.code)).all(),
-        "categories": db.session.scalars(sa.select(Category).order_by(Category.kind, Category.sort_order)).all(),
-        "districts": db.session.scalars(sa.select(District).order_by(District.sort_order)).all(),
-        "channels": list(Channel), "kinds": list(CaseKind), "group_by": GROUP_BY,
+        named_options(Agency, Agency.active, order_by=(Agency.code,), locale=locale),
+        "categories": named_options(Category, order_by=(Category.kind, Category.sort_order), locale=locale),
+        "districts": named_options(District, order_by=(District.sort_order,), locale=locale),
+        "channels": options("channel", Channel), "kinds": options("kind", CaseKind),
+        "group_by": [(group_by, group_label(group_by)) for group_by in GROUP_BY],
     }
 
 

@@ -79,3 +79,31 @@ def test_case_page_explains_the_agency_and_the_deadline(client, login, make_user
     login(staff)
     page = client.get(f"/cases/{case.number}").get_data(as_text=True)
     assert 'data-testid="routing-explanation"' in page and 'data-testid="deadline-explanation"' in page
+
+
+def test_inbox_filters_offer_active_choices_in_the_reader_language_and_keep_the_chosen_one(
+        client, login, make_user, make_category, make_agency, make_district):
+    kept = make_category(name_zh="路燈故障", name_en="Street light out")
+    retired = make_category(name_zh="已停用類別", name_en="Retired category", active=False)
+    district = make_district(name_zh="苓雅區", name_en="Lingya District")
+    closed = make_agency(name_zh="已裁撤機關", name_en="Dissolved office", active=False)
+    manager = make_user(Role.MANAGER)
+    db.session.commit()
+    login(manager)
+    page = client.get(f"/cases/?category={kept.code}&district={district.code}").get_data(as_text=True)
+    assert f'<option value="{kept.code}" selected>路燈故障</option>' in page
+    assert f'<option value="{district.code}" selected>苓雅區</option>' in page
+    assert retired.code not in page and closed.code not in page
+    assert '<option value="received">' in page and ">Received<" not in page  # a status by its Chinese label
+    client.post("/language/en")
+    page = client.get(f"/cases/?status=accepted&category={kept.code}").get_data(as_text=True)
+    assert f'<option value="{kept.code}" selected>Street light out</option>' in page
+    assert '<option value="accepted" selected>Accepted</option>' in page and "Lingya District" in page
+
+
+def test_agency_staff_choose_no_agency_in_the_inbox(client, login, make_user, make_agency):
+    staff = make_user(Role.AGENCY_STAFF, agency=make_agency())
+    db.session.commit()
+    login(staff)
+    page = client.get("/cases/").get_data(as_text=True)
+    assert 'id="f-category"' in page and 'id="f-agency"' not in page

@@ -182,3 +182,22 @@ def test_report_pages_are_for_managers_and_supervisors(client, login, make_user)
         login(user)
         assert client.get("/reports/").status_code == 403, role
         client.post("/logout")
+
+
+def test_the_filter_bar_keeps_the_chosen_filters_and_offers_retired_categories(report_world, client, login):
+    world = report_world
+    retired, agency, district = world.categories[0], world.agencies[1], world.districts[0]
+    retired.active = False  # its cases stay in the reports, so it stays a filter
+    db.session.commit()
+    login(world.manager)
+    client.post("/language/en")
+    page = client.get(f"/reports/sla?{PERIOD}&group_by=channel&agency={agency.code}&category={retired.code}"
+                      f"&district={district.code}&channel=phone&kind=petition").get_data(as_text=True)
+    for value, text in ((agency.code, agency.name_en), (retired.code, retired.name_en),
+                        (district.code, district.name_en), ("phone", "Phone (1999)"), ("petition", "Petition"),
+                        ("channel", "Channel")):
+        assert f'<option value="{value}" selected>{text}</option>' in page, value
+    client.post("/logout")
+    login(world.supervisors[agency.id])
+    page = client.get(f"/reports/?{PERIOD}").get_data(as_text=True)
+    assert 'id="f-category"' in page and 'id="f-agency"' not in page
