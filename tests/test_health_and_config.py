@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from casehub import UnsafeConfiguration, create_app
@@ -49,3 +54,14 @@ def test_production_refuses_other_unsafe_settings(setting, message):
 
 def test_safe_production_configuration_starts():
     assert create_app(_production()).config["ENV_NAME"] == "production"
+
+
+def test_the_served_app_leaves_what_start_up_made_out_of_garbage_collection(tmp_path):
+    """wsgi.py freezes the objects of start-up: full collections then walk only what requests make."""
+    environment = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "CASEHUB_ENV")}
+    environment |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'casehub.sqlite3'}", "CASEHUB_INSTANCE_DIR": str(tmp_path)}
+    printed = subprocess.run([sys.executable, "-c", "import gc, wsgi; print(gc.get_freeze_count(), len(gc.get_objects()))"],
+                             cwd=Path(__file__).resolve().parent.parent, env=environment, capture_output=True,
+                             text=True, check=True).stdout
+    frozen, tracked = map(int, printed.split())
+    assert frozen > 100_000 and tracked < frozen / 10
