@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 import sqlalchemy.orm
+from flask import current_app
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {

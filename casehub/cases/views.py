@@ -18,7 +18,7 @@ from casehub.cases.services import (
     AGENCY_ROLES, DISPATCH_ROLES, allowed_actions, perform_action, refused_agency_ids, suggest_reassignment,
 )
 from casehub.directory.models import Agency, Category, District
-from casehub.directory.services import named_options
+from casehub.directory.services import agency_options, named_options
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.schemas import ActionSchema
@@ -50,8 +50,7 @@ def inbox():
         "statuses": options("status", CaseStatus),
         "categories": named_options(Category, Category.active, order_by=(Category.sort_order,), locale=locale),
         "districts": named_options(District, order_by=(District.sort_order,), locale=locale),
-        "agencies": [] if current_user.role.needs_agency else
-        named_options(Agency, Agency.active, order_by=(Agency.code,), locale=locale),
+        "agencies": agency_options(current_user, locale=locale),
     }
     return render_template("cases/inbox.html", page=page, query=query, now=now, choices=choices,
                            masked=masked_reporter, mask_address=mask_address)

@@ -27,3 +27,10 @@ def named_options(model: type[Agency | Category | District], *conditions, order_
     """
     name = model.name_zh if locale.startswith("zh") else model.name_en
     return db.session.execute(sa.select(model.code, name).where(*conditions).order_by(*order_by)).all()
+
+
+def agency_options(user, *, locale: str) -> list:
+    """The active agencies a list may be filtered by; none for agency users, whose lists are their agency's."""
+    if user.role.needs_agency:
+        return []
+    return named_options(Agency, Agency.active, order_by=(Agency.code,), locale=locale)

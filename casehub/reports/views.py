@@ -10,8 +10,8 @@ from markupsafe import Markup, escape
 
 from casehub.auth.access import roles_required
 from casehub.cases.models import Channel
-from casehub.directory.models import Agency, CaseKind, Category, District
-from casehub.directory.services import named_options
+from casehub.directory.models import CaseKind, Category, District
+from casehub.directory.services import agency_options, named_options
 from casehub.errors import ApiError
 from casehub.labels import label, options
 from casehub.models import utcnow
@@ -103,8 +103,7 @@ def _choices() -> dict:
     retired ones too: their cases stay in the reports."""
     locale = str(get_locale())
     return {
-        "agencies": [] if current_user.role.needs_agency else
-        named_options(Agency, Agency.active, order_by=(Agency.code,), locale=locale),
+        "agencies": agency_options(current_user, locale=locale),
         "categories": named_options(Category, order_by=(Category.kind, Category.sort_order), locale=locale),
         "districts": named_options(District, order_by=(District.sort_order,), locale=locale),
         "channels": options("channel", Channel), "kinds": options("kind", CaseKind),
