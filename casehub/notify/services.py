@@ -197,10 +197,9 @@ def _add_new(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     return fresh
 
 
-def notify_case_received(case: Case, tracking_code: str, *, now: datetime | None = None) -> list[OutboxMessage]:
+def notify_case_received(case: Case, tracking_code: str, *, now: datetime) -> list[OutboxMessage]:
     """Tell the citizen the case number and the private tracking code. Call right after open_case, in its
     transaction: the code exists in plain text only then. Safe to call twice."""
-    now = now or utcnow()
     return _add_new([
         new_message(case, "received", contact, "case_received",
                     case_payload(case, contact.language) | {"tracking_code": tracking_code}, now=now)

@@ -43,8 +43,8 @@ def test_every_template_renders_in_both_languages_with_what_the_features_write(s
     """Drive one case through every notified step (and the SLA sweep), then render each row in both languages."""
     world = sla_world
     case = world.open(world.petition, taipei(2026, 11, 26, 10), reporter=EMAIL_REPORTER)
-    notify_case_received(case, "ABCD1234")
-    add_reporter(case, {"phone": "0922333444", "contact_preference": "sms"}, actor=None)
+    notify_case_received(case, "ABCD1234", now=taipei(2026, 11, 26, 10))
+    add_reporter(case, {"phone": "0922333444", "contact_preference": "sms"}, actor=None, now=taipei(2026, 11, 26, 10))
     staff = world.supervisor
     for action, params in [("accept", {}), ("request_info", {"message": "請提供照片"}), ("resume", {}),
                            ("request_extension", {"days": 2, "reason": "需會勘"}), ("approve_extension", {}),
