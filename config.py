@@ -60,8 +60,14 @@ class Config:
     LANGUAGES = ("zh_TW", "en")
 
     PASSWORD_HASH_METHOD = "scrypt"
-    LOGIN_MAX_FAILURES = _int("CASEHUB_LOGIN_MAX_FAILURES", 5)
-    LOGIN_LOCKOUT_MINUTES = _int("CASEHUB_LOGIN_LOCKOUT_MINUTES", 15)
+    # Sign-in throttle (casehub.auth.throttle): past the free failures, a wait of 2^(n - free) seconds, capped.
+    LOGIN_FREE_FAILURES = _int("CASEHUB_LOGIN_FREE_FAILURES", 5)
+    LOGIN_FREE_FAILURES_PER_ADDRESS = _int("CASEHUB_LOGIN_FREE_FAILURES_PER_ADDRESS", 20)
+    LOGIN_MAX_DELAY_SECONDS = _int("CASEHUB_LOGIN_MAX_DELAY_SECONDS", 900)
+    LOGIN_FAILURE_WINDOW_MINUTES = _int("CASEHUB_LOGIN_FAILURE_WINDOW_MINUTES", 60)
+    # A call outlasts no 45-minute silence, while a desk left for lunch signs out; no session outlives a shift.
+    SESSION_IDLE_MINUTES = _int("CASEHUB_SESSION_IDLE_MINUTES", 45)
+    SESSION_LIFETIME_HOURS = _int("CASEHUB_SESSION_LIFETIME_HOURS", 12)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -98,7 +104,10 @@ class Config:
         "citizen_form": _rate("CASEHUB_RATE_LIMIT_CITIZEN_FORM", "10/3600"),  # per IP: mailbox, rating, reopening
         "tracking": _rate("CASEHUB_RATE_LIMIT_TRACKING", "20/600"),  # per IP: number and code look-ups
         "open311_post": _rate("CASEHUB_RATE_LIMIT_OPEN311_POST", "120/60"),  # per API key
+        "open311_get": _rate("CASEHUB_RATE_LIMIT_OPEN311_GET", "600/60"),  # per API key and, apart, per IP
     }
+    # While Redis is down each web process allows this share of every limit (README: "Response headers...").
+    RATE_LIMIT_WEB_PROCESSES = max(_int("CASEHUB_RATE_LIMIT_WEB_PROCESSES", 4), 1)
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 

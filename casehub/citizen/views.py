@@ -4,7 +4,7 @@ A case found with its number and code is remembered in the visitor's session, so
 URL; the pages show the case's steps and the reply, never personal data or staff names.
 """
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale, gettext as _
 from marshmallow import ValidationError
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +22,7 @@ from casehub.forms import show_domain_error
 from casehub.intake.schemas import CaseCreateSchema, ReporterSchema
 from casehub.intake.services import intake_case
 from casehub.models import utcnow
-from casehub.ratelimit import check_rate_limit
+from casehub.ratelimit import check_rate_limit, client_address
 
 bp = Blueprint("citizen", __name__, url_prefix="/citizen")
 
@@ -30,10 +30,6 @@ TRACKED_CASES = "tracked_cases"
 MAX_TRACKED_CASES = 20
 # Intake names a few things differently from the mailbox form (the map's point is shown beside the address).
 FORM_FIELDS = {"attachments": "photos", "lat": "address", "lng": "address"}
-
-
-def _client() -> str:
-    return request.remote_addr or "unknown"
 
 
 def _remember(number: str) -> None:
@@ -103,7 +99,7 @@ def mailbox():
     try:
         case_data = _mailbox_case_data(form)
         uploads = [check_upload(photo.filename, photo.read()) for photo in form.photos.data or [] if photo.filename]
-        check_rate_limit("citizen_form", _client(), now=now)
+        check_rate_limit("citizen_form", client_address(), now=now)
         case, tracking_code = intake_case(case_data, operator=None, now=now, uploads=uploads)
     except DomainError as error:
         db.session.rollback()
@@ -130,7 +126,7 @@ def track():
     if not form.validate_on_submit():
         return render_template("citizen/track.html", form=form), 422 if form.errors else 200
     try:
-        check_rate_limit("tracking", _client(), now=utcnow())
+        check_rate_limit("tracking", client_address(), now=utcnow())
         case = find_case_by_code(form.number.data, form.code.data)
     except DomainError as error:
         show_domain_error(form, error)
@@ -169,7 +165,7 @@ def _act_on_tracked_case(number: str, form, form_name: str, act):
         return _case_page(found, status=422, **{form_name: form})
     now = utcnow()
     try:
-        check_rate_limit("citizen_form", _client(), now=now)
+        check_rate_limit("citizen_form", client_address(), now=now)
         message = act(found, form, now)
     except DomainError as error:
         db.session.rollback()
