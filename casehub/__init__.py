@@ -27,6 +27,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
     register_template_helpers(app)
     from casehub.errors import register_error_handlers
     register_error_handlers(app)
+    from casehub.security import register_security_headers
+    register_security_headers(app)
     from casehub.cli import register_cli
     register_cli(app)
     return app
