@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, g, redirect, request, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from casehub.auth.models import hash_secret
 from casehub.cases.attachments import check_upload
 from casehub.directory.models import Category
 from casehub.errors import DomainError
@@ -24,7 +25,7 @@ from casehub.open311.services import (
     Open311Error, authenticate_app, channel_for, check_attributes, file_service_request, find_service,
     find_service_request, find_service_requests, find_token, media_urls, public_services,
 )
-from casehub.ratelimit import RateLimited, check_rate_limit
+from casehub.ratelimit import RateLimited, check_rate_limit, client_address
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 # Apps post forms without a session, so there is no CSRF token to check; POST needs an api_key instead.
@@ -49,6 +50,19 @@ def check_jurisdiction():
     given = request.values.get("jurisdiction_id", "").strip()
     if given and given != current_app.config["OPEN311_JURISDICTION_ID"]:
         raise Open311Error(404, f"jurisdiction_id '{given}' was not found.")
+
+
+@bp.before_request
+def limit_reads():
+    """Reads need no key, so each is counted per client address and, when it names one, per api_key too."""
+    if request.method not in ("GET", "HEAD"):
+        return
+    now = utcnow()
+    check_rate_limit("open311_get", f"address:{client_address()}", now=now)
+    plain_key = request.args.get("api_key", "").strip()
+    if plain_key:
+        # The key's hash, as stored for keys: the plain key never reaches Redis, and an unknown key is no cheaper.
+        check_rate_limit("open311_get", f"key:{hash_secret(plain_key)}", now=now)
 
 
 def _errors(status: int, descriptions, headers: dict | None = None):
@@ -79,7 +93,7 @@ def handle_invalid_parameters(error: ValidationError):
 
 @bp.errorhandler(RateLimited)
 def handle_rate_limited(error: RateLimited):
-    return _errors(429, [f"Too many requests for this api_key; try again in {error.retry_after} seconds."],
+    return _errors(429, [f"Too many requests; try again in {error.retry_after} seconds."],
                    {"Retry-After": str(error.retry_after)})
 
 
