@@ -10,16 +10,19 @@ from casehub.extensions import db
 from casehub.intake.models import Call
 from casehub.intake.schemas import LocalDateTime, CallCreateSchema
 from casehub.intake.services import log_call
+from casehub.masking import mask_phone, mask_text
 
 
 class CallSchema(Schema):
+    """A call as staff read it: the caller's number and anything the summary quotes masked, for everyone."""
+
     id = fields.Integer()
-    caller_phone = fields.String(allow_none=True)
+    caller_phone = fields.Function(lambda call: mask_phone(call.caller_phone), allow_none=True)
     started_at = LocalDateTime()
     ended_at = LocalDateTime(allow_none=True)
     outcome = fields.Function(lambda call: call.outcome.value)
     answered_immediately = fields.Boolean(allow_none=True)
-    summary = fields.String(allow_none=True)
+    summary = fields.Function(lambda call: mask_text(call.summary), allow_none=True)
     case_id = fields.Integer(allow_none=True)
 
 

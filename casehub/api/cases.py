@@ -3,7 +3,9 @@ from flask_login import current_user
 
 from casehub.api import bp, load_body
 from casehub.auth.access import roles_required
-from casehub.cases.privacy import masked_reporter, may_see_personal_data, reveal_reporter
+from casehub.cases.privacy import (
+    CASE_API, case_texts, event_details, masked_reporter, may_see_personal_data, reveal_reporter,
+)
 from casehub.cases.queries import case_events, filtered_cases, find_case_for_staff
 from casehub.cases.schemas import CaseListQuerySchema, CaseSchema, EventSchema
 from casehub.cases.services import ACTIONS, AGENCY_ROLES, DISPATCH_ROLES, allowed_actions, perform_action
@@ -24,10 +26,15 @@ def represent_case(case, *, include_reporter: bool = False) -> dict:
     if include_reporter:
         if not may_see_personal_data(current_user, case):
             raise ApiError("forbidden", "Your role may not see the reporter's personal data.", status=403)
-        body["reporter"] = reveal_reporter(case, current_user, context="api")
+        body["reporter"] = reveal_reporter(case, current_user, context=CASE_API)
     else:
         body["reporter"] = masked_reporter(case)
-    body["events"] = EventSchema(many=True).dump(case_events(case))
+    texts = case_texts(case, revealed=include_reporter)
+    body["description"], body["reply"] = texts["description"], texts["reply"]
+    events = case_events(case)
+    body["events"] = EventSchema(many=True).dump(events)
+    for dumped, event in zip(body["events"], events):
+        dumped["details"] = event_details(event, revealed=include_reporter)
     body["allowed_actions"] = allowed_actions(case, current_user)
     return body
 
@@ -37,11 +44,11 @@ def represent_case(case, *, include_reporter: bool = False) -> dict:
 def create_case():
     data = load_body(CaseCreateSchema())
     now = utcnow()
-    case, tracking_code = intake_case(data, operator=current_user, now=now)
+    # The tracking code goes to the citizen alone, in their own message: no API answer carries it.
+    case, _tracking_code = intake_case(data, operator=current_user, now=now)
     # Both before the commit expires what the session already holds.
     body = represent_case(case)
     location = url_for("api.get_case", number=case.number)
-    body["tracking_code"] = tracking_code
     db.session.commit()
     return body, 201, {"Location": location}
 
@@ -64,6 +71,8 @@ def list_cases():
     list_schema = CaseSchema(exclude=ADDED_BY_ENDPOINT + ("due_explanation", "routing_reason", "attributes"))
     for case in page.items:
         item = list_schema.dump(case)
+        texts = case_texts(case, revealed=False)
+        item["description"], item["reply"] = texts["description"], texts["reply"]
         item["reporter"] = masked_reporter(case)
         items.append(item)
     return {"items": items, "page": page.page, "per_page": page.per_page, "total": page.total}

@@ -37,7 +37,7 @@ def build_spec() -> dict:
     spec.path("/api/v1/cases", operations={
         "post": {"summary": "Open a case (operators and managers)", "tags": ["cases"],
                  "requestBody": {"content": {"application/json": {"schema": "CaseCreate"}}},
-                 "responses": {"201": _json(case_ref, "Created; Location names the case; tracking_code once"),
+                 "responses": {"201": _json(case_ref, "Created; Location names the case; the tracking code goes to the citizen only"),
                                **errors}},
         "get": {"summary": "List cases you may see, open ones by due time", "tags": ["cases"],
                 "parameters": [{"in": "query", "schema": CaseListQuerySchema}],

@@ -219,8 +219,12 @@ class PersonalDataView(AppendOnly, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Through which page or API: casehub.cases.privacy.VIEW_CONTEXTS.
     context: Mapped[str] = mapped_column(sa.String(64))
+
+    user: Mapped[User] = relationship()
+    case: Mapped[Case] = relationship()
 
 
 class SatisfactionResponse(db.Model):

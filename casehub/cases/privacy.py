@@ -1,44 +1,29 @@
-"""Personal data: masked everywhere by default, shown in full only to those who need it, and logged."""
-import re
-from datetime import datetime
+"""Personal data of a case: who may see it in full, the logged reveal, and the log of those views.
+
+Everyone sees a case masked (casehub.masking): the reporter's fields, and the description, reply and timeline
+texts. Those who answer the citizen may ask to see it in full; each such view is logged, with who, when, which
+case and through which page or API, for the city's accountability under the Personal Data Protection Act.
+"""
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from casehub.auth.access import can_see_agency
 from casehub.auth.models import Role, User
-from casehub.cases.models import Case, PersonalDataView
+from casehub.cases.models import Case, CaseEvent, PersonalDataView
 from casehub.extensions import db
-from casehub.models import utcnow
+from casehub.masking import mask_address, mask_email, mask_name, mask_phone, mask_text
+from casehub.models import city_zone, utcnow
 
 # Operators answer callers about their cases; the agency handling a case answers the citizen.
 ROLES_THAT_CONTACT_CITIZENS = frozenset({Role.OPERATOR, Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR})
-
-
-def mask_name(name: str | None) -> str | None:
-    if not name:
-        return name
-    if len(name) <= 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_phone(phone: str | None) -> str | None:
-    if not phone:
-        return phone
-    return phone[:4] + "*" * max(len(phone) - 7, 3) + phone[-3:]
-
-
-def mask_email(email: str | None) -> str | None:
-    if not email or "@" not in email:
-        return email
-    local, _at, domain = email.partition("@")
-    return f"{local[0]}***@{domain}"
-
-
-def mask_address(address: str | None) -> str | None:
-    """Keep the street, hide house numbers, lanes and floors."""
-    if not address:
-        return address
-    match = re.search(r"\d", address)
-    return address if match is None else address[: match.start()] + "***"
+# Where a full view happened: the context recorded with it.
+CASE_PAGE = "case_page"
+CASE_API = "api"
+VIEW_CONTEXTS = (CASE_PAGE, CASE_API)
+# The texts of timeline events that may quote the citizen or carry their details.
+EVENT_TEXTS = ("reply", "reason", "message", "text", "note")
 
 
 def masked_reporter(case: Case) -> dict:
@@ -61,3 +46,47 @@ def reveal_reporter(case: Case, user: User, *, context: str, now: datetime | Non
         "anonymous": case.reporter_anonymous, "contact_preference": case.contact_preference.value,
         "address": case.address, "masked": False,
     }
+
+
+def case_texts(case: Case, *, revealed: bool) -> dict:
+    """The case's free texts and address as the reader may see them: in full only in a logged view."""
+    if revealed:
+        return {"description": case.description, "reply": case.reply, "address": case.address,
+                "extension_reason": case.extension_reason}
+    return {"description": mask_text(case.description), "reply": mask_text(case.reply),
+            "address": mask_address(case.address), "extension_reason": mask_text(case.extension_reason)}
+
+
+def event_details(event: CaseEvent, *, revealed: bool) -> dict:
+    """An event's details, the texts masked unless in a logged view."""
+    if revealed:
+        return event.details
+    return {key: mask_text(value) if key in EVENT_TEXTS and isinstance(value, str) else value
+            for key, value in event.details.items()}
+
+
+def personal_data_views(*, user_id: int | None = None, case_number: str | None = None,
+                        context: str | None = None, from_day: date | None = None,
+                        to_day: date | None = None) -> sa.Select:
+    """The log of full views, newest first, filtered; the days are the city's calendar days, both included."""
+    zone = city_zone()
+    stmt = (sa.select(PersonalDataView).join(Case, Case.id == PersonalDataView.case_id)
+            .options(joinedload(PersonalDataView.user), joinedload(PersonalDataView.case))
+            .order_by(PersonalDataView.at.desc(), PersonalDataView.id.desc()))
+    if user_id is not None:
+        stmt = stmt.where(PersonalDataView.user_id == user_id)
+    if case_number:
+        stmt = stmt.where(Case.number == case_number)
+    if context:
+        stmt = stmt.where(PersonalDataView.context == context)
+    if from_day:
+        stmt = stmt.where(PersonalDataView.at >= datetime.combine(from_day, time(), zone))
+    if to_day:
+        stmt = stmt.where(PersonalDataView.at < datetime.combine(to_day + timedelta(days=1), time(), zone))
+    return stmt
+
+
+def viewers() -> list[User]:
+    """The staff who appear in the log, for its filter."""
+    return list(db.session.scalars(sa.select(User).where(
+        User.id.in_(sa.select(PersonalDataView.user_id).distinct())).order_by(User.username)))

@@ -2,9 +2,9 @@
 from marshmallow import Schema, fields, validate
 
 from casehub.cases.models import CaseStatus, Channel
-from casehub.cases.privacy import mask_address
 from casehub.directory.models import CaseKind
 from casehub.intake.schemas import LocalDateTime
+from casehub.masking import mask_address
 
 
 class RefSchema(Schema):
@@ -45,7 +45,7 @@ class CaseSchema(Schema):
     category = fields.Function(lambda case: _ref(case.category))
     agency = fields.Function(lambda case: _ref(case.agency))
     district = fields.Function(lambda case: _ref(case.district))
-    description = fields.String()
+    description = fields.String(metadata={"description": "Masked; in full with include=reporter."})
     address = fields.Function(lambda case: mask_address(case.address),
                               metadata={"description": "Masked; the full address comes with include=reporter."})
     lat = fields.Float(allow_none=True)
@@ -60,7 +60,7 @@ class CaseSchema(Schema):
     routing_reason = fields.Dict(allow_none=True)
     resolved_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
-    reply = fields.String(allow_none=True)
+    reply = fields.String(allow_none=True, metadata={"description": "Masked; in full with include=reporter."})
     reopened_count = fields.Integer()
     merged_into = fields.Function(lambda case: case.merged_into.number if case.merged_into else None)
     extension_requested_days = fields.Integer(allow_none=True)

@@ -10,7 +10,7 @@ from casehub.auth.access import roles_required
 from casehub.cases.attachments import attachment_path
 from casehub.cases.models import Attachment, CaseReporter, CaseStatus
 from casehub.cases.privacy import (
-    mask_address, mask_email, mask_name, mask_phone, masked_reporter, may_see_personal_data, reveal_reporter,
+    CASE_PAGE, case_texts, event_details, masked_reporter, may_see_personal_data, reveal_reporter,
 )
 from casehub.cases.queries import case_events, filtered_cases, find_case_for_staff
 from casehub.cases.schemas import CaseListQuerySchema
@@ -23,6 +23,7 @@ from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.intake.schemas import ActionSchema
 from casehub.labels import label, options
+from casehub.masking import mask_address, mask_name, mask_phone
 from casehub.models import utcnow
 from casehub.pagination import paginate
 
@@ -65,7 +66,7 @@ def show(number: str):
     extra_reporters = db.session.scalars(sa.select(CaseReporter).where(CaseReporter.case_id == case.id)).all()
     revealed = request.args.get("reveal") == "1" and may_reveal
     if revealed:
-        reporter = reveal_reporter(case, current_user, context="case_page")
+        reporter = reveal_reporter(case, current_user, context=CASE_PAGE)
         db.session.commit()
     attachments = db.session.scalars(sa.select(Attachment).where(Attachment.case_id == case.id)).all()
     actions = allowed_actions(case, current_user)
@@ -78,7 +79,8 @@ def show(number: str):
         "cases/show.html", case=case, events=case_events(case), reporter=reporter, revealed=revealed,
         may_reveal=may_reveal, extra_reporters=extra_reporters, attachments=attachments,
         actions=actions, agencies=agencies, suggestion=suggestion, refused=refused, now=utcnow(),
-        mask={"name": mask_name, "phone": mask_phone, "email": mask_email, "address": mask_address},
+        texts=case_texts(case, revealed=revealed), event_details=lambda event: event_details(event, revealed=revealed),
+        mask={"name": mask_name, "phone": mask_phone},
     )
 
 

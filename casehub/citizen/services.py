@@ -12,6 +12,7 @@ from casehub.cases.services import perform_citizen_action
 from casehub.directory.models import Agency
 from casehub.errors import N_, DomainError
 from casehub.extensions import db
+from casehub.masking import mask_text
 
 ANSWERED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 # What the citizen sees of the event log: the steps of their case, never internal notes, transfers or staff.
@@ -48,8 +49,9 @@ def citizen_timeline(case: Case) -> list[TimelineEntry]:
     codes = {event.details.get("agency") for event in events} - {None}
     agencies = {agency.code: agency for agency in db.session.scalars(sa.select(Agency).where(Agency.code.in_(codes)))}
     shown_text = {"resolved": "reply", "info_requested": "message", "reopened": "reason"}
+    # Whoever holds the code sees the page, so its texts are masked; the citizen's own messages carry them whole.
     return [TimelineEntry(at=event.at, type=event.type, agency=agencies.get(event.details.get("agency")),
-                          text=event.details.get(shown_text.get(event.type, ""))) for event in events]
+                          text=mask_text(event.details.get(shown_text.get(event.type, "")))) for event in events]
 
 
 def current_rating(case: Case) -> SatisfactionResponse | None:

@@ -21,6 +21,7 @@ from casehub.extensions import db
 from casehub.forms import show_domain_error
 from casehub.intake.schemas import CaseCreateSchema, ReporterSchema
 from casehub.intake.services import intake_case
+from casehub.masking import mask_text
 from casehub.models import utcnow
 from casehub.ratelimit import check_rate_limit, client_address
 
@@ -139,7 +140,8 @@ def _case_page(case: Case, *, rating_form: RatingForm | None = None, reopen_form
                status: int = 200):
     now = utcnow()
     return render_template(
-        "citizen/case.html", case=case, timeline=citizen_timeline(case), rating=current_rating(case),
+        "citizen/case.html", case=case, reply=mask_text(case.reply), timeline=citizen_timeline(case),
+        rating=current_rating(case),
         may_reopen=may_reopen(case, now=now), reopen_deadline=reopen_deadline(case), now=now,
         rating_form=rating_form or RatingForm(), reopen_form=reopen_form or ReopenForm(),
     ), status

@@ -1,6 +1,4 @@
 """Validation of what operators and API clients send: every bad field is named."""
-import re
-
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from casehub.cases.models import Channel, ContactPreference
@@ -8,6 +6,7 @@ from casehub.directory.models import CaseKind
 from casehub.errors import N_
 from casehub.intake.models import CallOutcome
 from casehub.models import city_zone
+from casehub.phones import NotAPhoneNumber, normalize_phone
 
 
 # marshmallow's own messages, as forms show them; listed so the catalog carries their translations.
@@ -16,23 +15,17 @@ LIBRARY_MESSAGES = (
     N_("Not a valid number."), N_("Not a valid datetime."), N_("Not a valid integer."),
     N_("Shorter than minimum length 1."), N_("Not a valid boolean."),
 )
-
-
-def normalize_phone(value: str) -> str:
-    """Taiwanese numbers as digits with the leading 0: '+886 912-345-678' -> '0912345678'."""
-    digits = re.sub(r"[\s\-()]", "", value)
-    if digits.startswith("+886"):
-        digits = "0" + digits[4:].lstrip("0")
-    elif digits.startswith("886") and len(digits) > 10:
-        digits = "0" + digits[3:].lstrip("0")
-    if not re.fullmatch(r"0\d{8,9}", digits):
-        raise ValidationError(N_("Not a valid Taiwanese phone number (e.g. 0912345678 or 07-3368333)."))
-    return digits
+NOT_A_PHONE_NUMBER = N_("Not a valid phone number (e.g. 0912345678, 07-3368333 or +1 312 555 0199).")
 
 
 class Phone(fields.String):
+    """A phone number in its stored form (casehub.phones); anything that is not one is refused."""
+
     def _deserialize(self, value, attr, data, **kwargs):
-        return normalize_phone(super()._deserialize(value, attr, data, **kwargs))
+        try:
+            return normalize_phone(super()._deserialize(value, attr, data, **kwargs))
+        except NotAPhoneNumber:
+            raise ValidationError(NOT_A_PHONE_NUMBER) from None
 
 
 class LocalDateTime(fields.AwareDateTime):

@@ -8,18 +8,19 @@ from marshmallow import ValidationError
 from casehub.auth.access import roles_required
 from casehub.cases.attachments import check_upload
 from casehub.cases.models import Channel, ContactPreference
-from casehub.cases.privacy import mask_address, mask_name
 from casehub.cases.queries import find_case_for_staff
 from casehub.cases.services import DISPATCH_ROLES
 from casehub.directory.models import Category, District
 from casehub.errors import DomainError
 from casehub.extensions import db
-from casehub.intake.schemas import CallCreateSchema, CaseCreateSchema, ReporterSchema, normalize_phone
+from casehub.intake.schemas import CallCreateSchema, CaseCreateSchema, ReporterSchema
 from casehub.intake.services import (
     caller_history, district_from_address, duplicate_candidates, intake_case, log_call, report_duplicate,
 )
 from casehub.labels import label
+from casehub.masking import mask_address, mask_name
 from casehub.models import utcnow
+from casehub.phones import NotAPhoneNumber, normalize_phone
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 
@@ -114,9 +115,9 @@ def _save_console(form: dict, outcome: str) -> str:
     uploads = [check_upload(upload.filename, upload.read()) for upload in request.files.getlist("attachments")
                if upload.filename]
     call = log_call(call_data, operator=current_user)
-    case, tracking_code = intake_case(case_data, operator=current_user, now=now, uploads=uploads, call=call)
-    return _("Case %(number)s opened for %(agency)s. Tracking code: %(code)s",
-             number=case.number, agency=case.agency.name_zh, code=tracking_code)
+    # The tracking code goes to the citizen alone, in their own message: staff never see it.
+    case, _tracking_code = intake_case(case_data, operator=current_user, now=now, uploads=uploads, call=call)
+    return _("Case %(number)s opened for %(agency)s.", number=case.number, agency=case.agency.name_zh)
 
 
 @bp.route("/lookup")
@@ -127,7 +128,7 @@ def lookup():
     history, duplicates = [], []
     try:
         phone = normalize_phone(request.args.get("phone", "")) if request.args.get("phone") else None
-    except ValidationError:
+    except NotAPhoneNumber:
         phone = None
     if phone:
         history = caller_history(phone)

@@ -26,11 +26,11 @@ from casehub.cases.models import Case, CaseEvent, CaseReporter, CaseStatus, Cont
 from casehub.directory.models import Agency
 from casehub.errors import N_, DomainError
 from casehub.extensions import db
-from casehub.intake.schemas import normalize_phone
 from casehub.models import utcnow
 from casehub.notify.jobs import enqueue_delivery
 from casehub.notify.models import Alert, LocalMail, NotificationPreference, OutboxChannel, OutboxMessage, OutboxStatus
 from casehub.notify.rendering import message_language
+from casehub.phones import NotAPhoneNumber, normalize_phone
 from casehub.sla.models import SlaClock
 
 # Event type -> (template, the event details the message quotes).
@@ -216,7 +216,7 @@ def _checked_address(channel: OutboxChannel, address: str) -> str:
         if channel is OutboxChannel.EMAIL:
             return validate.Email()(address)
         return normalize_phone(address)
-    except ValidationError:
+    except (ValidationError, NotAPhoneNumber):
         problem = N_("Not a valid e-mail address.") if channel is OutboxChannel.EMAIL \
             else N_("Not a valid phone number.")
         raise DomainError("validation_failed", "Some fields are invalid.", status=422,

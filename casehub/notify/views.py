@@ -7,14 +7,14 @@ from flask_login import current_user
 
 from casehub.auth.access import roles_required
 from casehub.auth.models import Role
-from casehub.cases.privacy import mask_email, mask_phone
 from casehub.errors import DomainError
 from casehub.extensions import db
 from casehub.forms import show_domain_error
+from casehub.masking import mask_email, mask_phone, mask_secret, mask_text
 from casehub.notify import subscriptions  # noqa: F401 (turns case events into outbox rows)
 from casehub.notify.delivery import wants_escalation_digest
 from casehub.notify.forms import EscalationDigestForm, ResendForm
-from casehub.notify.models import OutboxChannel, OutboxMessage, OutboxStatus
+from casehub.notify.models import LocalMail, OutboxChannel, OutboxMessage, OutboxStatus
 from casehub.notify.services import (case_messages, failed_messages, local_mail, mark_alerts_read, resend_message,
                                      set_escalation_digest, unread_alert_count, user_alerts)
 from casehub.pagination import paginate, requested_page
@@ -39,11 +39,27 @@ STATUS_LABELS = {
 CHANNEL_LABELS = {OutboxChannel.EMAIL: _l("E-mail"), OutboxChannel.SMS: _l("SMS"), OutboxChannel.IN_APP: _l("In-app")}
 
 
+def _masked_address(channel: OutboxChannel, recipient: str) -> str:
+    if channel is OutboxChannel.EMAIL:
+        return mask_email(recipient)
+    return mask_phone(recipient) if channel is OutboxChannel.SMS else recipient
+
+
 def masked_recipient(message: OutboxMessage) -> str:
     """Addresses are personal data: shown masked, as everywhere outside the logged full view."""
-    if message.channel is OutboxChannel.EMAIL:
-        return mask_email(message.recipient)
-    return mask_phone(message.recipient) if message.channel is OutboxChannel.SMS else message.recipient
+    return _masked_address(message.channel, message.recipient)
+
+
+def masked_message_text(message: OutboxMessage, text: str | None) -> str | None:
+    """What a message said, for staff: the citizen's tracking code and any personal data masked."""
+    return mask_text(mask_secret(text, message.payload.get("tracking_code")))
+
+
+def masked_mail(mail: LocalMail) -> dict:
+    """A locally kept message as staff may read it: the tracking code only ever reaches the citizen."""
+    return {"recipient": _masked_address(mail.channel, mail.recipient),
+            "subject": masked_message_text(mail.message, mail.subject),
+            "body": masked_message_text(mail.message, mail.body)}
 
 
 @bp.app_context_processor
@@ -54,6 +70,7 @@ def notification_helpers() -> dict:
         "outbox_status_label": lambda status: str(STATUS_LABELS[status]),
         "outbox_channel_label": lambda channel: str(CHANNEL_LABELS[channel]),
         "masked_recipient": masked_recipient,
+        "masked_error": lambda message: masked_message_text(message, message.last_error),
     }
 
 
@@ -88,7 +105,8 @@ def preferences():
 @bp.route("/sent")
 @roles_required(*STAFF)
 def sent():
-    return render_template("notify/sent.html", page=paginate(local_mail(current_user), requested_page()))
+    return render_template("notify/sent.html", page=paginate(local_mail(current_user), requested_page()),
+                           masked_mail=masked_mail)
 
 
 def _failed_page(forms: dict | None = None, status: int = 200):

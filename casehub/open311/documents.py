@@ -1,27 +1,25 @@
 """The GeoReport v2 response documents, as plain data for casehub.open311.formats to render.
 
-Public reads never carry the reporter's name, e-mail or phone; they are also blotted out of the description.
+Public reads never carry the reporter's name, e-mail or phone; the description loses them and anything else
+personal (casehub.masking). A dispatch request's address is its public location, road and section; a petition's
+is only its district, and a petition gives no coordinates: it is about a person, not a place.
 """
-import re
 from datetime import datetime
 
 from flask import current_app, url_for
 from flask_babel import get_locale, gettext as _
 
 from casehub.cases.models import Case
-from casehub.directory.models import Category, Open311Type
+from casehub.directory.models import CaseKind, Category, Open311Type
 from casehub.directory.schemas import LIST_DATATYPES
 from casehub.labels import label
+from casehub.masking import MASK, mask_address, mask_text
 from casehub.models import city_zone
 from casehub.open311.models import Open311Request
 from casehub.sla.models import SlaClock, SlaPolicy
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MEDIA_TYPES = ["text/xml", "application/json"]
-REDACTED = "***"
-# Taiwanese phone numbers (mobile 09xx-xxx-xxx, landline 0x-xxxx-xxxx, +886 ...) and e-mail addresses.
-PHONE_PATTERN = re.compile(r"(?:\+?886[\s-]?|0)\d{1,2}[\s-]?\d{3,4}[\s-]?\d{3,4}")
-EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _locale() -> str:
@@ -94,13 +92,20 @@ def service_notice(policy: SlaPolicy | None) -> str | None:
 
 
 def redact(text: str | None, case: Case) -> str | None:
-    """The text without the reporter's name, phone or e-mail, nor anything that looks like a phone or e-mail."""
+    """The text without the reporter's name, phone or e-mail, nor any phone, ID, e-mail or house number."""
     if not text:
         return text
     for personal in (case.reporter_name, case.reporter_phone, case.reporter_email):
         if personal and len(personal) >= 2:
-            text = text.replace(personal, REDACTED)
-    return PHONE_PATTERN.sub(REDACTED, EMAIL_PATTERN.sub(REDACTED, text))
+            text = text.replace(personal, MASK)
+    return mask_text(text)
+
+
+def public_address(case: Case, locale: str) -> str | None:
+    """A dispatch request's road and section; a petition's district only."""
+    if case.kind is CaseKind.PETITION:
+        return case.district.name(locale) if case.district else None
+    return mask_address(case.address)
 
 
 def _updated_at(case: Case) -> datetime:
@@ -125,9 +130,9 @@ def request_document(case: Case, media_url: str | None = None) -> dict:
         "requested_datetime": w3c(case.received_at),
         "updated_datetime": w3c(_updated_at(case)),
         "expected_datetime": w3c(case.due_at) if case.status.is_open else None,
-        "address": case.address,
-        "lat": float(case.lat) if case.lat is not None else None,
-        "long": float(case.lng) if case.lng is not None else None,
+        "address": public_address(case, locale),
+        "lat": float(case.lat) if case.lat is not None and case.kind is CaseKind.DISPATCH else None,
+        "long": float(case.lng) if case.lng is not None and case.kind is CaseKind.DISPATCH else None,
         "media_url": media_url,
     }
     optional = ("expected_datetime", "lat", "long", "media_url")

@@ -14,8 +14,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The log page lists views newest first and by date range.
+    with op.batch_alter_table('personal_data_views', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_personal_data_views_at'), ['at'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('personal_data_views', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_personal_data_views_at'))

@@ -147,7 +147,7 @@ def test_a_revoked_key_is_403(client, open311, pothole_form):
                                    "lines)."),
     ({"attribute[COLOUR]": "red"}, "attribute[COLOUR] is not a question of service 'pothole'."),
     ({"attribute[SAFETY]": "ok"}, "attribute[SAFETY] is not a question of service 'pothole'."),
-    ({"phone": "12345"}, "phone: Not a valid Taiwanese phone number (e.g. 0912345678 or 07-3368333)."),
+    ({"phone": "12345"}, "phone: Not a valid phone number (e.g. 0912345678, 07-3368333 or +1 312 555 0199)."),
     ({"email": "not-an-address"}, "email: Not a valid email address."),
     ({"description": "坑" * 4001}, "description: Longer than maximum length 4000."),
     ({"media_url": "javascript:alert(1)"}, "media_url: Not a valid URL."),
