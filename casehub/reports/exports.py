@@ -3,6 +3,10 @@
 A report becomes a Document (plain values, already in the reader's language) and either
 writer turns it into a file. Documents hold figures, codes, case numbers and times only:
 no reporter, address or free text, so no personal data ever leaves in an export.
+
+Every cell either writer puts in a file goes through spreadsheet_value(): text that a spreadsheet would
+take for a formula is neutralised, as OWASP advises against CSV injection, because names such as a
+category's are typed by staff and the files are opened by supervisors.
 """
 import csv
 import io
@@ -10,11 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING, Cell
 from openpyxl.styles import Font
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 SHEET_NAME_FORBIDDEN = str.maketrans({character: " " for character in "[]:*?/\\"})
+# What makes Excel, LibreOffice and Google Sheets read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -31,8 +38,11 @@ class Document:
     tables: list[Table]
 
 
-def _cell(value):
-    """Values as a spreadsheet should hold them: times without a zone (already local), None as empty."""
+def spreadsheet_value(value):
+    """A value as a spreadsheet cell should hold it: text never read as a formula (a leading quote when it starts
+    like one), numbers as numbers (a negative one too), times without a zone (already local)."""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
     return value
@@ -42,13 +52,19 @@ def to_csv(document: Document) -> bytes:
     """UTF-8 with a byte-order mark, so Excel shows the Chinese right; filters first, then each table."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([document.title])
-    writer.writerows([name, value] for name, value in document.filters)
+
+    def write(row: list) -> None:
+        writer.writerow(["" if value is None else _text(spreadsheet_value(value)) for value in row])
+
+    write([document.title])
+    for name, value in document.filters:
+        write([name, value])
     for table in document.tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.columns)
-        writer.writerows(["" if value is None else _text(value) for value in row] for row in table.rows)
+        write([])
+        write([table.title])
+        write(table.columns)
+        for row in table.rows:
+            write(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -67,23 +83,37 @@ def to_xlsx(document: Document) -> bytes:
     bold = Font(bold=True)
     for number, table in enumerate(document.tables, start=1):
         sheet = workbook.create_sheet(f"{number} {table.title}".translate(SHEET_NAME_FORBIDDEN)[:31])
-        sheet.append([document.title])
+        _append(sheet, [document.title])
         sheet.cell(row=1, column=1).font = bold
         for name, value in document.filters:
-            sheet.append([name, value])
+            _append(sheet, [name, value])
         sheet.append([])
-        sheet.append([table.title])
-        sheet.append(table.columns)
+        _append(sheet, [table.title])
+        _append(sheet, table.columns)
         for cell in sheet[sheet.max_row]:
             cell.font = bold
         for row in table.rows:
-            sheet.append([_cell(value) for value in row])
+            _append(sheet, row)
         for column in sheet.columns:
             width = max(len(_text(cell.value)) if cell.value is not None else 0 for cell in column)
             sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 50)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _append(sheet, row: list) -> None:
+    cells = []
+    for value in map(spreadsheet_value, row):
+        if isinstance(value, str):
+            # Characters XML cannot hold would make openpyxl refuse the whole file; they carry nothing to read.
+            cell = Cell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+            # openpyxl guesses a formula from a leading "=" and an error from "#N/A": text is always text.
+            cell.data_type = TYPE_STRING
+        else:
+            cell = Cell(sheet, value=value)
+        cells.append(cell)
+    sheet.append(cells)
 
 
 WRITERS = {"csv": to_csv, "xlsx": to_xlsx}
