@@ -101,6 +101,7 @@ def _enable_sqlite_pragmas(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from casehub.extensions import csrf
+    from casehub.admin.personal_data import bp as personal_data_bp
     from casehub.admin.views import bp as admin_bp
     from casehub.api import bp as api_bp
     from casehub.auth.views import bp as auth_bp
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(open311_bp)
     app.register_blueprint(citizen_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(personal_data_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(sla_bp)
     app.register_blueprint(routing_bp)
