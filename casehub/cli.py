@@ -1,15 +1,18 @@
 """`flask casehub ...`: operations commands. Each parses its input, calls a service and commits."""
 import sys
+from datetime import timedelta
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
-from casehub.auth.models import Role, User
-from casehub.auth.services import create_user, issue_api_key, issue_token
+from casehub.auth.models import ApiToken, Role, User
+from casehub.auth.services import (create_user, issue_api_key, issue_token, revoke_token, token_list,
+                                   tokens_named)
 from casehub.errors import DomainError
 from casehub.extensions import db
+from casehub.models import utcnow
 
 casehub_cli = AppGroup("casehub", help="CaseHub operations.")
 
@@ -63,14 +66,62 @@ def create_user_command(username, role, agency_code, display_name, email, passwo
 @casehub_cli.command("create-token")
 @click.argument("username")
 @click.option("--name", help="What the token is for.")
-def create_token_command(username: str, name: str | None) -> None:
+@click.option("--expires-days", type=click.IntRange(min=1, max=3650), help="Refuse the token after this many days.")
+def create_token_command(username: str, name: str | None, expires_days: int | None) -> None:
     """Print a new API token for USERNAME; it is shown only this once."""
     user = db.session.scalar(sa.select(User).where(User.username == username))
     if user is None:
         _fail(f"No user named '{username}'.")
-    token = issue_token(user, name=name)
+    expires_at = utcnow() + timedelta(days=expires_days) if expires_days else None
+    token = issue_token(user, name=name, expires_at=expires_at)
     db.session.commit()
     click.echo(token)
+
+
+@casehub_cli.command("list-tokens")
+@click.option("--user", "username", help="Only this user's tokens.")
+def list_tokens_command(username: str | None) -> None:
+    """List API tokens: prefix, owner, purpose, expiry, last use and whether revoked (never the secret)."""
+    user = None
+    if username:
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            _fail(f"No user named '{username}'.")
+    now = utcnow()
+    for api_token in db.session.scalars(token_list(user=user)):
+        state = ("revoked " + api_token.revoked_at.isoformat(timespec="minutes") if api_token.revoked_at
+                 else "active" if api_token.is_live(now) else "expired")
+        click.echo("\t".join([
+            api_token.prefix, api_token.user.username, api_token.name or "-",
+            "expires " + (api_token.expires_at.isoformat(timespec="minutes") if api_token.expires_at else "never"),
+            "last used " + (api_token.last_used_at.isoformat(timespec="minutes") if api_token.last_used_at else "never"),
+            state,
+        ]))
+
+
+@casehub_cli.command("revoke-token")
+@click.argument("token", required=False)
+@click.option("--user", "username", help="Revoke every token of this user instead.")
+def revoke_token_command(token: str | None, username: str | None) -> None:
+    """Revoke the API token TOKEN (the whole token, or the prefix `list-tokens` shows), or every token of --user."""
+    if bool(token) == bool(username):
+        _fail("Give either a token (or its prefix) or --user, not both.")
+    if username:
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        if user is None:
+            _fail(f"No user named '{username}'.")
+        tokens = db.session.scalars(token_list(user=user).where(ApiToken.revoked_at.is_(None))).all()
+    else:
+        tokens = tokens_named(token)
+        if not tokens:
+            _fail(f"No token starts with '{token}'.")
+        if len(tokens) > 1:
+            _fail(f"{len(tokens)} tokens start with '{token}'; give the whole token.")
+    now = utcnow()
+    for api_token in tokens:
+        revoke_token(api_token, actor=None, now=now)
+    db.session.commit()
+    click.echo(f"Revoked {len(tokens)} token(s).")
 
 
 @casehub_cli.command("create-api-key")
@@ -88,7 +139,6 @@ def create_api_key_command(name: str) -> None:
 @casehub_cli.command("sweep")
 def sweep_command() -> None:
     """Write the SLA reminders and escalations due now (what the scheduler has a worker do every minute)."""
-    from casehub.models import utcnow
     from casehub.sla.jobs import sweep_until_done
 
     result = sweep_until_done(utcnow())

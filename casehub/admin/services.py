@@ -1,9 +1,12 @@
 """Administrative changes to users, agencies and categories; each one is written to the audit trail."""
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from casehub.audit.services import apply_changes, audit_snapshot, record_audit
 from casehub.auth.models import Role, User
-from casehub.auth.services import check_password_policy, create_user
+from casehub.auth.services import check_password_policy, create_user, end_all_access
+from casehub.auth.throttle import FailureKind, forget_sign_in_failures
 from casehub.directory.models import Agency, AgencyKind, CaseKind, Category, Open311Type
 from casehub.directory.schemas import load_open311_attributes
 from casehub.directory.services import active_agency_or_error
@@ -96,22 +99,22 @@ def set_user_active(user: User, active: bool, *, actor: User) -> None:
     _set_active(user, "user", active, actor=actor)
 
 
-def reset_password(user: User, temporary_password: str, *, actor: User) -> None:
-    """Set a temporary password that the user must replace at their next sign-in."""
+def reset_password(user: User, temporary_password: str, *, actor: User, now: datetime) -> None:
+    """Set a temporary password that the user must replace at their next sign-in; their sessions and tokens end."""
     check_password_policy(temporary_password, user.username)
     user.set_password(temporary_password)
     before, after = apply_changes(user, {"must_change_password": True})
+    ended = end_all_access(user, now=now)
     db.session.flush()
     # The trail records that the password changed, never the password or its hash.
     record_audit(actor=actor, action="user.reset_password", entity_type="user", entity_id=user.id,
-                 before=before, after=after | {"password": "changed"})
+                 before=before, after=after | {"password": "changed"} | ended, now=now)
 
 
-def unlock_user(user: User, *, actor: User) -> None:
-    """Lift a lockout after failed sign-ins."""
-    before, after = apply_changes(user, {"failed_logins": 0, "locked_until": None})
-    db.session.flush()
-    _record_change(user, "user", "unlock", actor=actor, before=before, after=after)
+def clear_sign_in_failures(kind: FailureKind, value: str, *, actor: User) -> None:
+    """Lift the sign-in throttle of an account (a username) or a client address."""
+    forget_sign_in_failures(kind, value)
+    record_audit(actor=actor, action="sign_in_throttle.clear", entity_type=f"sign_in_{kind}", entity_id=value[:64])
 
 
 # Agencies ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ API keys; managers (and admins) manage categories and read the audit trail."""
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,8 +16,9 @@ from casehub.admin.forms import (AGENCY_KIND_LABELS, ALL, AgencyCreateForm, Agen
                                  PasswordForm, UserCreateForm, UserFilterForm, UserForm)
 from casehub.audit.services import audit_entries, audit_filter_choices
 from casehub.auth.access import roles_required
-from casehub.auth.models import ApiKey, Role, User
-from casehub.auth.services import issue_api_key, revoke_api_key
+from casehub.auth.models import ApiKey, ApiToken, Role, User
+from casehub.auth.services import issue_api_key, revoke_api_key, revoke_token, token_list
+from casehub.auth.throttle import FailureKind, recent_sign_in_failures, sign_in_failures
 from casehub.directory.models import Agency, Category
 from casehub.extensions import db
 from casehub.forms import form_page, set_active_from_form, submit_form
@@ -85,7 +86,7 @@ def users():
     filters = _filters(form)
     stmt = services.user_list(search=filters["q"], role=filters["role"], agency_id=filters["agency"],
                               active=_active_filter(filters["status"]))
-    return render_template("admin/users.html", form=form, page=paginate(stmt, requested_page()), now=utcnow())
+    return render_template("admin/users.html", form=form, page=paginate(stmt, requested_page()))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -116,8 +117,10 @@ def edit_user(user_id: int):
     if submit_form(form, lambda: services.update_user(user, actor=current_user, **_user_values(form))):
         flash(_("Saved."), "info")
         return redirect(url_for("admin.edit_user", user_id=user.id))
+    now = utcnow()
     return form_page(form, USER_FIELDS, title=user.username, back=url_for("admin.users"),
-                     template="admin/user.html", user=user, now=utcnow())
+                     template="admin/user.html", user=user, now=now,
+                     sign_in_failures=sign_in_failures(FailureKind.ACCOUNT, user.username, now=now))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -131,7 +134,7 @@ def set_user_active(user_id: int):
 @roles_required(*ADMINS)
 def unlock_user(user_id: int):
     user = db.get_or_404(User, user_id)
-    services.unlock_user(user, actor=current_user)
+    services.clear_sign_in_failures(FailureKind.ACCOUNT, user.username, actor=current_user)
     db.session.commit()
     flash(_("Unlocked: %(username)s can sign in again.", username=user.username), "info")
     return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -142,13 +145,56 @@ def unlock_user(user_id: int):
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = PasswordForm()
-    if submit_form(form, lambda: services.reset_password(user, form.password.data, actor=current_user)):
+    if submit_form(form, lambda: services.reset_password(user, form.password.data, actor=current_user,
+                                                         now=utcnow())):
         flash(_("Password reset. Give %(username)s the temporary password; they must change it when they "
                 "next sign in.", username=user.username), "info")
         return redirect(url_for("admin.edit_user", user_id=user.id))
     return form_page(form, ["password", "confirm"], title=_("Reset the password of %(username)s",
                                                             username=user.username),
                      back=url_for("admin.edit_user", user_id=user.id))
+
+
+# Bearer tokens and the sign-in throttle -------------------------------------------------------
+
+@bp.route("/tokens")
+@roles_required(*ADMINS)
+def tokens():
+    owner_id = request.args.get("user", type=int)
+    owner = db.session.get(User, owner_id) if owner_id else None
+    return render_template("admin/tokens.html", owner=owner, now=utcnow(),
+                           page=paginate(token_list(user=owner), requested_page()))
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@roles_required(*ADMINS)
+def revoke_user_token(token_id: int):
+    api_token = db.get_or_404(ApiToken, token_id)
+    revoke_token(api_token, actor=current_user, now=utcnow())
+    db.session.commit()
+    flash(_("Token revoked: programs using it are refused from now on."), "info")
+    return redirect(url_for("admin.tokens"))
+
+
+@bp.route("/sign-in-throttle")
+@roles_required(*ADMINS)
+def sign_in_throttle():
+    now = utcnow()
+    return render_template("admin/sign_in_throttle.html", failures=recent_sign_in_failures(now=now), now=now)
+
+
+@bp.route("/sign-in-throttle/clear", methods=["POST"])
+@roles_required(*ADMINS)
+def clear_sign_in_throttle():
+    try:
+        kind = FailureKind(request.form.get("kind", ""))
+    except ValueError:
+        abort(400)
+    value = request.form.get("value", "")
+    services.clear_sign_in_failures(kind, value, actor=current_user)
+    db.session.commit()
+    flash(_("Cleared: %(value)s may sign in again without waiting.", value=value), "info")
+    return redirect(url_for("admin.sign_in_throttle"))
 
 
 # Agencies ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Accounts: creating users, checking passwords with lockout, issuing and resolving tokens and API keys."""
+"""Accounts: creating users, checking passwords (throttled), web sessions, bearer tokens and API keys."""
 import functools
 import secrets
 from datetime import datetime, timedelta
@@ -7,9 +7,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from casehub.audit.services import record_audit
-from casehub.auth.models import ApiKey, ApiToken, Role, User, hash_secret
+from casehub.auth.models import ApiKey, ApiToken, Role, User, UserSession, hash_secret
+from casehub.auth.throttle import (FailureKind, SignInThrottled, forget_sign_in_failures, record_sign_in_failure,
+                                   sign_in_wait)
 from casehub.directory.models import Agency
 from casehub.directory.services import active_agency_or_error
 from casehub.errors import N_, DomainError
@@ -17,7 +20,11 @@ from casehub.extensions import db
 from casehub.models import utcnow
 
 MIN_PASSWORD_LENGTH = 10  # the form's message "At least 10 characters." says this number too
-TOKEN_USE_PRECISION = timedelta(minutes=1)
+# Last use of a token and last sight of a session are kept to the minute: a write per request would be wasted.
+LAST_USE_PRECISION = timedelta(minutes=1)
+# The sign-in throttle trusts an address its account signed in from within this time.
+KNOWN_ADDRESS_AGE = timedelta(days=30)
+TOKEN_PREFIX_LENGTH = 12
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
 
@@ -82,51 +89,172 @@ def create_user(
     return user
 
 
-def authenticate(username: str, password: str, *, now: datetime) -> User:
-    """Return the user whose password this is, counting failures towards a lockout."""
+@functools.cache
+def _dummy_password_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def signed_in_from(user: User | None, address: str, *, now: datetime) -> bool:
+    """Whether `user` signed in from `address` within KNOWN_ADDRESS_AGE (the sign-in throttle trusts it)."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        UserSession.user_id == (user.id if user else None), UserSession.remote_addr == address,
+        UserSession.created_at >= now - KNOWN_ADDRESS_AGE))))
+
+
+def authenticate(username: str, password: str, *, address: str, now: datetime) -> User:
+    """Return the user whose password this is; failures count towards the sign-in throttle.
+
+    An unknown username and a wrong password are refused alike, after the same work: a password hash either way.
+    """
     user = db.session.scalar(sa.select(User).where(User.username == username))
-    refused = DomainError("invalid_credentials", "Wrong username or password.", status=401)
-    if user is None or not user.active:
-        raise refused
-    if user.is_locked(now):
-        raise DomainError("account_locked", "Too many failed logins; try again later.", status=429)
-    if not user.check_password(password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-            user.failed_logins = 0
-        db.session.flush()
-        raise refused
-    user.failed_logins = 0
-    user.locked_until = None
+    retry_at = sign_in_wait(username, address, now=now, known_address=lambda: signed_in_from(user, address, now=now))
+    if retry_at is not None:
+        raise SignInThrottled(retry_at, now)
+    if user is None:
+        check_password_hash(_dummy_password_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+    if user is None or not user.check_password(password) or not user.active:
+        record_sign_in_failure(username, address, now=now)
+        raise DomainError("invalid_credentials", "Wrong username or password.", status=401)
+    forget_sign_in_failures(FailureKind.ACCOUNT, username)
     user.last_login_at = now
     db.session.flush()
     return user
 
 
-def issue_token(user: User, *, name: str | None = None) -> str:
+def issue_token(user: User, *, name: str | None = None, expires_at: datetime | None = None) -> str:
     """Create a bearer token for `user`; the plain token is returned once and never stored."""
     token = "chub_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=hash_secret(token), prefix=token[:12], name=name))
+    db.session.add(ApiToken(user=user, token_hash=hash_secret(token), prefix=token[:TOKEN_PREFIX_LENGTH], name=name,
+                            expires_at=expires_at))
     db.session.flush()
     return token
 
 
 def user_for_token(token: str, *, now: datetime) -> User | None:
+    """The owner of a live bearer token, its last use set to `now` (to the minute); None when unknown or revoked.
+
+    An expired token is refused with its own error, so that a program's owner knows to ask for a new one.
+    """
     api_token = db.session.scalar(
         sa.select(ApiToken).options(joinedload(ApiToken.user))
         .where(ApiToken.token_hash == hash_secret(token), ApiToken.revoked_at.is_(None))
     )
     if api_token is None or not api_token.user.active:
         return None
+    if not api_token.is_live(now):
+        raise DomainError("token_expired", "This token has expired; ask for a new one.", status=401)
     # A write per request would double the cost of every API call; a minute's precision is plenty.
-    if api_token.last_used_at is None or now - api_token.last_used_at > TOKEN_USE_PRECISION:
+    if api_token.last_used_at is None or now - api_token.last_used_at >= LAST_USE_PRECISION:
         api_token.last_used_at = now
     return api_token.user
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> None:
-    """The user replaces their own password (required after an administrator reset it)."""
+def token_list(*, user: User | None = None) -> sa.Select:
+    """Bearer tokens, newest first, with their owners; only `user`'s when given."""
+    stmt = sa.select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.created_at.desc(),
+                                                                          ApiToken.id.desc())
+    return stmt.where(ApiToken.user_id == user.id) if user is not None else stmt
+
+
+def revoke_token(api_token: ApiToken, *, actor: User | None, now: datetime) -> None:
+    """Stop accepting `api_token` from now on; revoking twice changes nothing."""
+    if api_token.revoked_at is not None:
+        return
+    api_token.revoked_at = now
+    db.session.flush()
+    record_audit(actor=actor, action="api_token.revoke", entity_type="api_token", entity_id=api_token.id,
+                 before={"revoked_at": None}, after={"revoked_at": now.isoformat(), "user": api_token.user.username},
+                 now=now)
+
+
+def tokens_named(text: str) -> list[ApiToken]:
+    """The tokens `text` names: a whole token, or the prefix that lists show (its first 12 characters)."""
+    text = text.strip().rstrip("…")
+    if len(text) > TOKEN_PREFIX_LENGTH:
+        condition = ApiToken.token_hash == hash_secret(text)
+    else:
+        condition = ApiToken.prefix == text
+    return list(db.session.scalars(sa.select(ApiToken).options(joinedload(ApiToken.user)).where(condition)))
+
+
+def start_session(user: User, *, now: datetime, user_agent: str | None, remote_addr: str | None) -> str:
+    """Record a web sign-in; returns the random key the session cookie carries (only its hash is kept)."""
+    key = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, key_hash=hash_secret(key), created_at=now, last_seen_at=now,
+                               user_agent=(user_agent or "")[:200] or None, remote_addr=remote_addr))
+    db.session.flush()
+    return key
+
+
+def session_for_key(key: str, *, now: datetime) -> UserSession | None:
+    """The live session whose cookie carries `key`, seen at `now` (to the minute); None once it has ended.
+
+    A session idle longer than SESSION_IDLE_MINUTES, or older than SESSION_LIFETIME_HOURS, ends here.
+    """
+    user_session = db.session.scalar(sa.select(UserSession).options(joinedload(UserSession.user))
+                                     .where(UserSession.key_hash == hash_secret(key)))
+    if user_session is None or user_session.ended_at is not None:
+        return None
+    config = current_app.config
+    if not user_session.is_live(now, idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+                                lifetime=timedelta(hours=config["SESSION_LIFETIME_HOURS"])):
+        user_session.ended_at = now
+        return None
+    if not user_session.user.active:
+        return None
+    if now - user_session.last_seen_at >= LAST_USE_PRECISION:
+        user_session.last_seen_at = now
+    return user_session
+
+
+def end_session(user_session: UserSession, *, now: datetime) -> None:
+    """Sign out of one session; ending it twice changes nothing."""
+    if user_session.ended_at is None:
+        user_session.ended_at = now
+        db.session.flush()
+
+
+def end_sessions(user: User, *, now: datetime, keep: UserSession | None = None) -> int:
+    """End every live session of `user` but `keep`; returns how many ended."""
+    stmt = (sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+            .values(ended_at=now).execution_options(synchronize_session="fetch"))
+    if keep is not None:
+        stmt = stmt.where(UserSession.id != keep.id)
+    return db.session.execute(stmt).rowcount
+
+
+def sign_out_everywhere(user: User, *, now: datetime) -> int:
+    """End every web session of `user`, this one included; returns how many ended."""
+    ended = end_sessions(user, now=now)
+    record_audit(actor=user, action="user.sign_out_everywhere", entity_type="user", entity_id=user.id,
+                 after={"sessions_ended": ended}, now=now)
+    return ended
+
+
+def end_all_access(user: User, *, now: datetime, keep: UserSession | None = None) -> dict:
+    """After a password change: end every session but `keep` and revoke every token of `user`."""
+    tokens = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now).execution_options(synchronize_session="fetch")).rowcount
+    return {"sessions_ended": end_sessions(user, now=now, keep=keep), "tokens_revoked": tokens}
+
+
+def live_sessions(user: User, *, now: datetime) -> list[UserSession]:
+    """`user`'s sessions that have not ended, newest first (one past its idle time ends when next used)."""
+    config = current_app.config
+    return [user_session for user_session in db.session.scalars(
+        sa.select(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+        .order_by(UserSession.created_at.desc(), UserSession.id.desc()))
+        if user_session.is_live(now, idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+                                lifetime=timedelta(hours=config["SESSION_LIFETIME_HOURS"]))]
+
+
+def change_password(user: User, *, current_password: str, new_password: str, now: datetime,
+                    keep: UserSession | None = None) -> None:
+    """The user replaces their own password (required after an administrator reset it).
+
+    Every other session of theirs ends and every token is revoked: whoever held the old password is out.
+    """
     if not user.check_password(current_password):
         raise DomainError("wrong_password", "The current password is wrong.", status=422,
                           fields={"current_password": [N_("This is not your current password.")]})
@@ -137,8 +265,9 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     user.set_password(new_password)
     before = {"must_change_password": user.must_change_password}
     user.must_change_password = False
+    ended = end_all_access(user, now=now, keep=keep)
     record_audit(actor=user, action="user.change_password", entity_type="user", entity_id=user.id,
-                 before=before, after={"must_change_password": False})
+                 before=before, after={"must_change_password": False} | ended, now=now)
 
 
 def issue_api_key(name: str, actor: User | None) -> tuple[ApiKey, str]:

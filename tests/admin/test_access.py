@@ -3,8 +3,8 @@ import pytest
 import sqlalchemy as sa
 
 from casehub.audit.models import AuditEntry
-from casehub.auth.models import Role
-from casehub.auth.services import issue_api_key
+from casehub.auth.models import ApiToken, Role
+from casehub.auth.services import issue_api_key, issue_token
 from casehub.extensions import db
 
 ADMINS = {Role.ADMIN}
@@ -29,6 +29,9 @@ PAGES = [
     ("GET", "/admin/api-keys", ADMINS),
     ("POST", "/admin/api-keys", ADMINS),
     ("POST", "/admin/api-keys/{key}/revoke", ADMINS),
+    ("GET", "/admin/tokens", ADMINS),
+    ("POST", "/admin/tokens/{token}/revoke", ADMINS),
+    ("GET", "/admin/sign-in-throttle", ADMINS),
     ("GET", "/admin/audit", MANAGERS),
 ]
 
@@ -39,8 +42,10 @@ def targets(make_user, make_category):
     category = make_category()
     api_key, _plain = issue_api_key("測試 App", None)
     user = make_user(Role.OPERATOR)
+    issue_token(user)
     db.session.commit()
-    return {"user": user.id, "agency": category.default_agency_id, "category": category.id, "key": api_key.id}
+    return {"user": user.id, "agency": category.default_agency_id, "category": category.id, "key": api_key.id,
+            "token": db.session.scalar(sa.select(ApiToken.id))}
 
 
 def _audit_entries() -> int:

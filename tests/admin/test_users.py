@@ -1,11 +1,10 @@
 """Users: an admin onboards, edits, locks out and lets go of staff; every change is audited."""
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
 from casehub.audit.models import AuditEntry
 from casehub.auth.models import Role, User
+from casehub.auth.throttle import FailureKind, record_sign_in_failure, sign_in_failures
 from casehub.extensions import db
 from casehub.models import utcnow
 
@@ -145,17 +144,17 @@ def test_a_deactivated_user_cannot_sign_in_until_reactivated(client, app, signed
         "user.deactivate", "user.reactivate"]
 
 
-def test_admin_unlocks_a_locked_out_user(client, signed_in, make_user):
+def test_admin_unlocks_a_throttled_user(client, signed_in, make_user):
     signed_in(Role.ADMIN)
     user = make_user(Role.OPERATOR)
-    user.failed_logins, user.locked_until = 3, utcnow() + timedelta(minutes=10)
     db.session.commit()
-    assert "已鎖定" in client.get("/admin/users").get_data(as_text=True)
+    for _ in range(20):  # a wait of the full 15 minutes: the page is sure to show it
+        record_sign_in_failure(user.username, "203.0.113.9", now=utcnow())
+    assert "登入須等到" in client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     client.post(f"/admin/users/{user.id}/unlock")
-    db.session.refresh(user)
-    assert user.failed_logins == 0 and user.locked_until is None
-    [entry] = _audit("user.unlock")
-    assert entry.before["failed_logins"] == 3 and entry.after == {"failed_logins": 0, "locked_until": None}
+    assert sign_in_failures(FailureKind.ACCOUNT, user.username, now=utcnow()) is None
+    [entry] = _audit("sign_in_throttle.clear")
+    assert (entry.entity_type, entry.entity_id) == ("sign_in_account", user.username)
 
 
 def test_the_user_list_searches_filters_and_pages(client, signed_in, make_user, make_agency):

@@ -1,7 +1,6 @@
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
+from werkzeug.security import check_password_hash
 
 from casehub.auth.models import ApiToken, Role, User
 from casehub.auth.services import authenticate, issue_token
@@ -74,34 +73,37 @@ def test_sign_out(client, make_user, login):
     assert client.get("/").status_code == 302
 
 
-def test_repeated_failures_lock_the_account_until_the_lockout_ends(app, make_user):
-    user = make_user()
-    now = utcnow()
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        with pytest.raises(DomainError, match="Wrong username or password"):
-            authenticate(user.username, "wrong-password", now=now)
-    with pytest.raises(DomainError) as locked:
-        authenticate(user.username, "correct-horse-battery", now=now + timedelta(minutes=1))
-    assert locked.value.code == "account_locked"
-    later = now + timedelta(minutes=app.config["LOGIN_LOCKOUT_MINUTES"], seconds=1)
-    assert authenticate(user.username, "correct-horse-battery", now=later) == user
-
-
-def test_locked_account_gets_429_on_the_login_page(client, app, make_user):
-    user = make_user()
+def test_unknown_user_and_wrong_password_get_the_same_answer(client, make_user):
+    make_user(username="chen")
     db.session.commit()
-    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-        client.post("/login", data={"username": user.username, "password": "wrong-password"})
-    response = client.post("/login", data={"username": user.username, "password": "correct-horse-battery"})
-    assert response.status_code == 429
-    assert "登入失敗次數過多" in response.get_data(as_text=True)
+    wrong = client.post("/login", data={"username": "chen", "password": "wrong-password"})
+    unknown = client.post("/login", data={"username": "nobody", "password": "wrong-password"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert sorted(wrong.headers.keys()) == sorted(unknown.headers.keys())
+    # The form shows back what was typed; apart from that the pages are the same.
+    assert wrong.get_data(as_text=True).replace('value="chen"', "") == \
+        unknown.get_data(as_text=True).replace('value="nobody"', "")
+
+
+def test_an_unknown_username_costs_a_password_hash_too(app, monkeypatch):
+    checked = []
+
+    def counting_check(pwhash, password):
+        checked.append(pwhash.split("$")[0])
+        return check_password_hash(pwhash, password)
+
+    monkeypatch.setattr("casehub.auth.services.check_password_hash", counting_check)
+    with pytest.raises(DomainError, match="Wrong username or password"):
+        authenticate("nobody", "some-password", address="10.0.0.1", now=utcnow())
+    # The same method as real passwords: the same cost.
+    assert checked == [app.config["PASSWORD_HASH_METHOD"]]
 
 
 def test_deactivated_user_cannot_sign_in(app, make_user):
     user = make_user()
     user.active = False
     with pytest.raises(DomainError, match="Wrong username or password"):
-        authenticate(user.username, "correct-horse-battery", now=utcnow())
+        authenticate(user.username, "correct-horse-battery", address="10.0.0.1", now=utcnow())
 
 
 def test_bearer_token_authenticates_api_requests(client, make_user):

@@ -7,6 +7,7 @@ from casehub.auth.models import Role, User
 from casehub.auth.services import change_password, check_password_policy, create_user, issue_token
 from casehub.errors import DomainError
 from casehub.extensions import db
+from casehub.models import utcnow
 
 
 @pytest.mark.parametrize("password,reason", [
@@ -106,7 +107,7 @@ def test_a_refused_change_says_why_beside_the_field(client, reset_user, form, fi
 def test_change_password_service_refuses_a_wrong_current_password(app, make_user):
     user = make_user()
     with pytest.raises(DomainError) as refused:
-        change_password(user, current_password="not-it-at-all", new_password="My-Own-Lotus-Pond")
+        change_password(user, current_password="not-it-at-all", new_password="My-Own-Lotus-Pond", now=utcnow())
     assert refused.value.code == "wrong_password"
 
 
