@@ -109,6 +109,15 @@ class Config:
     # While Redis is down each web process allows this share of every limit (README: "Response headers...").
     RATE_LIMIT_WEB_PROCESSES = max(_int("CASEHUB_RATE_LIMIT_WEB_PROCESSES", 4), 1)
 
+    # Background work (README: "Health, metrics and the staff banner"): /readyz fails without a scheduler
+    # heartbeat this recent; staff see a banner when the SLA sweep or the oldest pending message is this late.
+    SCHEDULER_STALE_MINUTES = _int("CASEHUB_SCHEDULER_STALE_MINUTES", 2)
+    SWEEP_LATE_MINUTES = _int("CASEHUB_SWEEP_LATE_MINUTES", 5)
+    MESSAGE_LATE_MINUTES = _int("CASEHUB_MESSAGE_LATE_MINUTES", 10)
+    OPERATIONS_STATUS_CACHE_SECONDS = 30  # each web process reads the banner's figures at most this often
+    # Who may scrape /metrics: comma-separated CIDRs; everyone else gets a 404.
+    METRICS_ALLOWED_NETWORKS = os.environ.get("CASEHUB_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
     @classmethod
@@ -149,3 +158,5 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     # Deliberately weak hashing: the suite creates hundreds of users and scrypt costs ~50 ms each.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Pages show the heartbeats a test has just written (the cache has a test of its own).
+    OPERATIONS_STATUS_CACHE_SECONDS = 0

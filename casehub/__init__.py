@@ -40,6 +40,7 @@ def register_models() -> None:
     from casehub.auth import models as _auth  # noqa: F401
     from casehub.cases import models as _cases  # noqa: F401
     from casehub.directory import models as _directory  # noqa: F401
+    from casehub.health import models as _health  # noqa: F401
     from casehub.intake import models as _intake  # noqa: F401
     from casehub.notify import models as _notify  # noqa: F401
     from casehub.open311 import models as _open311  # noqa: F401
@@ -107,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from casehub.auth.views import bp as auth_bp
     from casehub.cases.views import bp as cases_bp
     from casehub.citizen.views import bp as citizen_bp
-    from casehub.health import bp as health_bp
+    from casehub.health.views import bp as health_bp
     from casehub.home.views import bp as home_bp
     from casehub.intake.views import bp as intake_bp
     from casehub.notify.views import bp as notify_bp

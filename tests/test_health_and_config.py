@@ -6,27 +6,11 @@ from pathlib import Path
 import pytest
 
 from casehub import UnsafeConfiguration, create_app
-from config import Config, TestConfig
+from config import Config
 
 
 def test_healthz_answers(client):
     assert client.get("/healthz").json == {"status": "ok"}
-
-
-def test_readyz_checks_database_and_redis(client):
-    response = client.get("/readyz")
-    assert response.status_code == 200
-    assert response.json["checks"]["database"] == "ok"
-    assert response.json["checks"]["redis"] == "ok"
-
-
-def test_readyz_is_503_with_the_reason_when_redis_is_down(app):
-    class NoRedis(TestConfig):
-        REDIS_URL = "redis://127.0.0.1:1/0"
-
-    response = create_app(NoRedis).test_client().get("/readyz")
-    assert response.status_code == 503
-    assert response.json["reasons"] == ["redis unreachable: ConnectionError"]
 
 
 def _production(**settings):

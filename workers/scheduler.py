@@ -1,8 +1,8 @@
 """The scheduler: `python -m workers.scheduler`. It only enqueues; RQ workers do the work.
 
 Only one scheduler acts at a time: each holds a lock in Redis and renews it; a second
-process waits as a standby and takes over when the lock expires. Every tick it writes a
-heartbeat that /readyz reports.
+process waits as a standby and takes over when the lock expires. Each job it enqueues
+records its heartbeat (in the database, so embedded mode has it too) for /readyz and /metrics.
 """
 import logging
 import os
@@ -15,7 +15,8 @@ from flask import Flask
 from rq import Retry
 
 from casehub import create_app
-from casehub.health import HEARTBEAT_KEY
+from casehub.health.heartbeats import record_beat
+from casehub.health.models import Beat
 from casehub.models import utcnow
 from casehub.notify.jobs import sweep_outbox
 from casehub.reports.jobs import refresh_statistics, send_monthly_analyses
@@ -52,6 +53,7 @@ def enqueue_periodic(app: Flask, job: PeriodicJob) -> None:
     with app.app_context():
         app.extensions["queues"][job.queue].enqueue(
             job.func, job_timeout=job.job_timeout, retry=Retry(max=len(job.retries), interval=list(job.retries)))
+        record_beat(Beat.SCHEDULER, utcnow())
 
 
 def build_scheduler(app: Flask) -> BackgroundScheduler:
@@ -99,8 +101,6 @@ def main() -> None:
             log.warning("scheduler %s lost the lock; standing by", owner)
             scheduler.pause()
         active = holds
-        if active:
-            redis.set(HEARTBEAT_KEY, utcnow().isoformat(), ex=LOCK_SECONDS * 4)
         time.sleep(TICK_SECONDS)
 
 

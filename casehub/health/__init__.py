@@ -1,44 +1,5 @@
-"""Liveness and readiness probes for load balancers and orchestration."""
-import sqlalchemy as sa
-from flask import Blueprint, current_app
+"""Health: probes, heartbeats of the background processes, Prometheus metrics and the staff banner.
 
-from casehub.extensions import db
-
-HEARTBEAT_KEY = "casehub:scheduler:heartbeat"
-
-bp = Blueprint("health", __name__)
-
-
-@bp.route("/healthz")
-def healthz():
-    return {"status": "ok"}
-
-
-@bp.route("/readyz")
-def readyz():
-    checks, problems = {}, []
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as error:  # any driver error means "not ready"
-        db.session.rollback()
-        checks["database"] = "error"
-        problems.append(f"database unreachable: {type(error).__name__}")
-    redis = current_app.extensions["redis"]
-    if redis is None:
-        checks["redis"] = "not configured (embedded mode)"
-        checks["scheduler"] = "in-process (embedded mode)"
-    else:
-        try:
-            redis.ping()
-            checks["redis"] = "ok"
-            heartbeat = redis.get(HEARTBEAT_KEY)
-            # The web stays ready without a scheduler; the heartbeat tells operators whether one runs.
-            checks["scheduler"] = f"heartbeat {heartbeat.decode()}" if heartbeat else "no heartbeat"
-        except Exception as error:
-            checks["redis"] = "error"
-            problems.append(f"redis unreachable: {type(error).__name__}")
-    body = {"status": "ok" if not problems else "unavailable", "checks": checks}
-    if problems:
-        body["reasons"] = problems
-    return body, 503 if problems else 200
+Two layers in one feature: `models` and `heartbeats` sit at the bottom (the scheduler and the SLA jobs record
+beats), while `status`, `metrics` and `views` read cases and the outbox, at the top beside reports and admin.
+"""

@@ -2,6 +2,8 @@
 from datetime import datetime
 
 from casehub.extensions import db
+from casehub.health.heartbeats import record_beat
+from casehub.health.models import Beat
 from casehub.models import utcnow
 from casehub.sla.reminders import SweepResult, run_sla_sweep
 
@@ -23,4 +25,5 @@ def sweep_until_done(now: datetime) -> SweepResult:
 def sla_sweep(now: datetime | None = None) -> dict:
     """Write the reminders and escalations due now. Safe to run twice, or in two workers at once."""
     result = sweep_until_done(now or utcnow())
+    record_beat(Beat.SLA_SWEEP, utcnow())
     return {"cases": result.cases, "messages": result.messages}

@@ -14,8 +14,13 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table('heartbeats',
+    sa.Column('name', sa.Enum('scheduler', 'sla_sweep', name='heartbeat_name', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_heartbeats'))
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('heartbeats')
