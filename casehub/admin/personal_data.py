@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import DateField, SelectChoice, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, Regexp
 
 from casehub.admin.forms import ALL, FilterForm, none_if_blank
 from casehub.audit.services import record_audit
@@ -25,7 +25,8 @@ CONTEXT_LABELS = {CASE_PAGE: _l("Case page"), CASE_API: _l("JSON API (include=re
 
 class PersonalDataViewFilterForm(FilterForm):
     user_id = SelectField(_l("Who"), coerce=optional_int)
-    case_number = StringField(_l("Case number"), validators=[Optional(), Length(max=20)], filters=[none_if_blank])
+    case_number = StringField(_l("Case number"), validators=[Optional(), Length(max=20), Regexp(r"^[0-9A-Za-z-]+$")],
+                              filters=[none_if_blank])
     context = SelectField(_l("Through"), choices=[ALL, *(SelectChoice(value, label)
                                                         for value, label in CONTEXT_LABELS.items())])
     from_day = DateField(_l("From"), validators=[Optional()])
