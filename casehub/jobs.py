@@ -4,7 +4,10 @@ Jobs are enqueued only after the transaction that caused them commits, so a roll
 never leaves a job behind and a job never reads rows that are not there yet.
 """
 import logging
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -14,7 +17,10 @@ from rq import Queue
 from casehub.extensions import db
 
 QUEUE_NAMES = ("high", "default", "low")
+# What a dropped or refused database connection raises (a failover, pg_terminate_backend, a restart).
+DISCONNECTS = (sa.exc.OperationalError, sa.exc.InterfaceError)
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class InProcessQueue:
@@ -75,3 +81,25 @@ def _enqueue_pending(session):
 def _drop_pending(session, previous_transaction):
     # Also on a SAVEPOINT rollback: a job must not outlive the work that asked for it.
     session.info.pop("pending_jobs", None)
+
+
+def retry_on_disconnect(work: Callable[[], T], *, seconds: float, first_wait: float = 0.5,
+                        longest_wait: float = 5.0) -> T:
+    """Run `work()` (which commits) and, when the database connection is lost, run it again on a fresh one.
+
+    Waits grow from `first_wait` to `longest_wait`; after `seconds` the error is raised (the job's retry
+    policy takes over). `work` must be safe to run again after a commit whose outcome was lost.
+    """
+    deadline = time.monotonic() + seconds
+    wait = first_wait
+    while True:
+        try:
+            return work()
+        except DISCONNECTS as error:
+            db.session.rollback()  # drops the dead connection; the next statement checks out a live one
+            if time.monotonic() + wait > deadline:
+                raise
+            log.warning("database connection lost (%s); trying again in %.1f s",
+                        str(error.orig or error).splitlines()[0], wait)
+            time.sleep(wait)
+            wait = min(wait * 2, longest_wait)

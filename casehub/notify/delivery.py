@@ -1,9 +1,12 @@
-"""Delivering the outbox: taking a message (never two workers at once), the limits, retries, digests.
+"""Delivering the outbox: taking a message (never two workers at once), the limits, retries, exactly once.
 
 A worker takes a message with one conditional UPDATE (pending, due) that moves its
-`next_attempt_at` a lease ahead and commits: a second worker, or a second run of the same job,
-finds nothing to take. A worker that dies mid-send leaves the message pending; once the lease
-has passed the sweep hands it out again.
+`next_attempt_at` a lease ahead, and in the same transaction writes an attempt row with a fresh
+idempotency key; only once that is committed does it hand the message to its channel, and then
+it saves the outcome (and the provider's message id). A second worker, or a second run of the
+same job, finds nothing to take. Both commits ride out a dropped database connection, the outcome
+kept in hand meanwhile. A worker that dies between sending and saving leaves the attempt open;
+once the lease has passed, the next try settles it (see `settle_unknown_attempts`).
 
 Limits, checked when a message is taken (so they cover rows other features write too):
 - a manager who chose the daily digest gets level-2 escalations in one message at the next office opening;
@@ -11,26 +14,40 @@ Limits, checked when a message is taken (so they cover rows other features write
 - past NOTIFY_HOURLY_LIMIT messages to one recipient in a clock hour, the rest wait for one digest
   at the next hour (hazards, digests and in-app alerts are not limited).
 """
-from collections import defaultdict
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
 from jinja2 import TemplateError
+from rq import Retry
 
 from casehub.extensions import db
+from casehub.jobs import enqueue_after_commit, retry_on_disconnect
+from casehub.models import utcnow
 from casehub.notify.models import (DeliveryAttempt, NotificationPreference, OutboxChannel, OutboxMessage,
                                    OutboxStatus)
-from casehub.notify.rendering import render_message
-from casehub.notify.senders import DeliveryError, send_message
+from casehub.notify.rendering import RenderedMessage, render_message
+from casehub.notify.senders import (DeliveryError, Outgoing, delivers_in_database, provider_deduplicates,
+                                    send_message)
 from casehub.sla.calendar import MAX_DAYS_SEARCHED, BusinessCalendar
 
 LEASE = timedelta(minutes=10)
+# How long a delivery waits out a lost database connection, before sending and again after; with the send's
+# own timeout (SMTP 30 s) it stays inside the job's timeout.
+DATABASE_PATIENCE_SECONDS = 45
+JOB_TIMEOUT_SECONDS = 180
 MAX_ATTEMPTS = 10  # backoff 1, 2, 4 ... 60 minutes: about four hours of trying
 DIGEST_TEMPLATE = "digest"
 AGENCY_REMINDER_TEMPLATES = frozenset({"sla_reminder", "sla_first_response_overdue", "sla_overdue_supervisor"})
 ESCALATION_TEMPLATE = "sla_escalation_manager"
+NOT_DELIVERED = "Not delivered: the worker stopped before saving, and this channel delivers with that save."
+RESENT_UNDER_SAME_KEY = ("Outcome unknown (the worker stopped before saving it): sent again under the same "
+                         "idempotency key, which the provider de-duplicates.")
+NEEDS_CHECK = ("Outcome unknown: the worker stopped while sending, before saving whether the message went out. "
+               "Not sent again, so that it cannot arrive twice; check with the recipient and send it again if it "
+               "never arrived.")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -63,8 +80,8 @@ def next_office_opening(calendar: BusinessCalendar, moment: datetime) -> datetim
     raise RuntimeError(f"no office hours found after {moment}")
 
 
-def take_message(message_id: int, now: datetime) -> OutboxMessage | None:
-    """Take a pending, due message for this worker (committed), or None when it is not ours to send."""
+def _take(message_id: int, now: datetime) -> OutboxMessage | None:
+    """Lease a pending, due message for this worker (not committed yet), or None when it is not ours to send."""
     taken = db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING,
@@ -72,8 +89,7 @@ def take_message(message_id: int, now: datetime) -> OutboxMessage | None:
         .values(next_attempt_at=now + LEASE)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
-    return db.session.get(OutboxMessage, message_id) if taken else None
+    return db.session.get(OutboxMessage, message_id, populate_existing=True) if taken else None
 
 
 def _sent_this_hour(recipient: str, hour_start: datetime) -> int:
@@ -109,11 +125,28 @@ def postpone(message: OutboxMessage, now: datetime) -> str | None:
     return None
 
 
-def record_attempt(message: OutboxMessage, now: datetime, error: DeliveryError | None = None) -> None:
-    """Log one try; on success the message is sent, on failure it is retried later or, when hopeless, failed."""
+def render_for_delivery(message: OutboxMessage) -> RenderedMessage:
+    """The message's text; a template error (a missing variable, say) is a permanent failure, never a blank."""
+    try:
+        return render_message(message.template, message.language, message.payload)
+    except TemplateError as error:
+        raise DeliveryError(f"template {message.template} ({message.language}): {error}", permanent=True) from None
+
+
+def new_attempt(message: OutboxMessage, now: datetime, idempotency_key: str | None = None) -> DeliveryAttempt:
+    """Count one more try of `message` and log it, its outcome unknown yet; flushes."""
     message.attempts += 1
-    db.session.add(DeliveryAttempt(message_id=message.id, at=now, succeeded=error is None,
-                                   error=None if error is None else str(error)))
+    attempt = DeliveryAttempt(message_id=message.id, at=now, succeeded=None, idempotency_key=idempotency_key)
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def record_outcome(message: OutboxMessage, attempt: DeliveryAttempt, now: datetime,
+                   error: DeliveryError | None = None, provider_message_id: str | None = None) -> None:
+    """Save how a try ended: on success the message is sent, on failure it is retried later or, when hopeless, failed."""
+    attempt.succeeded, attempt.provider_message_id = error is None, provider_message_id
+    attempt.error = None if error is None else str(error)
     if error is None:
         message.status, message.sent_at, message.last_error = OutboxStatus.SENT, now, None
     elif error.permanent or message.attempts >= MAX_ATTEMPTS:
@@ -122,64 +155,135 @@ def record_attempt(message: OutboxMessage, now: datetime, error: DeliveryError |
         message.next_attempt_at, message.last_error = now + backoff(message.attempts), str(error)
 
 
-def _render(message: OutboxMessage):
-    """The message's text; a template error (a missing variable, say) is a permanent failure, never a blank."""
+def record_attempt(message: OutboxMessage, now: datetime, error: DeliveryError) -> None:
+    """Log a try that failed before anything was sent (a template that does not render)."""
+    record_outcome(message, new_attempt(message, now), now, error)
+
+
+def settle_unknown_attempts(message: OutboxMessage) -> str | None:
+    """Settle the message's earlier attempts whose outcome was never saved; the idempotency key to send under again.
+
+    Returns None for a fresh key, or the old key when the provider de-duplicates it. When the
+    message may have gone out through a channel that cannot tell (SMTP), the message is failed for
+    a person to check instead of being sent twice.
+    """
+    unknown = db.session.scalars(sa.select(DeliveryAttempt).where(
+        DeliveryAttempt.message_id == message.id, DeliveryAttempt.succeeded.is_(None),
+        DeliveryAttempt.error.is_(None)).order_by(DeliveryAttempt.id)).all()
+    key = None
+    for attempt in unknown:
+        if delivers_in_database(message.channel):
+            attempt.succeeded, attempt.error = False, NOT_DELIVERED  # its row would have been in the lost commit
+        elif provider_deduplicates(message.channel):
+            attempt.error, key = RESENT_UNDER_SAME_KEY, attempt.idempotency_key
+        else:
+            attempt.error = NEEDS_CHECK
+            message.status, message.last_error = OutboxStatus.FAILED, NEEDS_CHECK
+    return key
+
+
+def begin_attempt(message_id: int, now: datetime, key: str) -> Outgoing | str:
+    """Take the message and commit an attempt under the fresh idempotency `key` before anything is sent.
+
+    Returns what to send, or why nothing is sent. Safe to run again with the same key after a commit
+    whose outcome was lost: it finds the attempt it committed.
+    """
+    committed = db.session.scalar(sa.select(DeliveryAttempt).where(
+        DeliveryAttempt.message_id == message_id, DeliveryAttempt.idempotency_key == key,
+        DeliveryAttempt.succeeded.is_(None), DeliveryAttempt.error.is_(None)))
+    if committed is not None:
+        return _outgoing(db.session.get(OutboxMessage, message_id), committed)
+    message = _take(message_id, now)
+    if message is None:
+        db.session.rollback()
+        return "skipped"
+    reason = postpone(message, now)
+    if reason is None:
+        key = settle_unknown_attempts(message) or key
+        if message.status is OutboxStatus.FAILED:
+            reason = "needs_check"
+    if reason is not None:
+        db.session.commit()
+        return reason
     try:
-        return render_message(message.template, message.language, message.payload)
-    except TemplateError as error:
-        raise DeliveryError(f"template {message.template} ({message.language}): {error}", permanent=True) from None
+        rendered = render_for_delivery(message)
+    except DeliveryError as error:
+        record_attempt(message, now, error)
+        db.session.commit()
+        return message.status.value
+    outgoing = _outgoing(message, new_attempt(message, now, key), rendered)
+    db.session.commit()
+    return outgoing
+
+
+def _outgoing(message: OutboxMessage, attempt: DeliveryAttempt, rendered: RenderedMessage | None = None) -> Outgoing:
+    return Outgoing(message_id=message.id, channel=message.channel, recipient=message.recipient,
+                    user_id=message.user_id, case_id=message.case_id,
+                    rendered=rendered or render_for_delivery(message), attempt_id=attempt.id,
+                    idempotency_key=attempt.idempotency_key)
+
+
+def finish_attempt(outgoing: Outgoing, now: datetime, *, deliver_here: bool = False,
+                   provider_message_id: str | None = None, error: DeliveryError | None = None) -> str:
+    """Save the outcome of `outgoing`'s attempt; returns the message's status. Commits.
+
+    With `deliver_here`, the channel's row (an alert, the local mailbox) is written in the same
+    transaction. Safe to run again after a commit whose outcome was lost: a saved outcome stands.
+    """
+    attempt = db.session.get(DeliveryAttempt, outgoing.attempt_id)
+    message = db.session.get(OutboxMessage, outgoing.message_id)
+    if attempt.succeeded is None:
+        if deliver_here:
+            try:
+                send_message(outgoing, now)
+            except DeliveryError as failure:
+                error = failure
+        record_outcome(message, attempt, now, error, provider_message_id)
+        db.session.commit()
+    return message.status.value
 
 
 def deliver(message_id: int, now: datetime) -> str:
     """Deliver one message if it is pending and due; returns what happened. Commits. Safe to run twice."""
-    message = take_message(message_id, now)
-    if message is None:
-        return "skipped"
-    reason = postpone(message, now)
-    if reason is None:
-        try:
-            send_message(message, _render(message), now)
-        except DeliveryError as error:
-            record_attempt(message, now, error)
-        else:
-            record_attempt(message, now)
-    db.session.commit()
-    return reason or message.status.value
+    key = uuid.uuid4().hex
+    outgoing = retry_on_disconnect(lambda: begin_attempt(message_id, now, key), seconds=DATABASE_PATIENCE_SECONDS)
+    if isinstance(outgoing, str):
+        return outgoing
+    if delivers_in_database(outgoing.channel):
+        return retry_on_disconnect(lambda: finish_attempt(outgoing, now, deliver_here=True),
+                                   seconds=DATABASE_PATIENCE_SECONDS)
+    provider_message_id, error = None, None
+    try:
+        provider_message_id = send_message(outgoing, now)
+    except DeliveryError as failure:
+        error = failure
+    return retry_on_disconnect(
+        lambda: finish_attempt(outgoing, now, provider_message_id=provider_message_id, error=error),
+        seconds=DATABASE_PATIENCE_SECONDS)
 
 
-def fold_due_digests(now: datetime) -> list[OutboxMessage]:
-    """Bundle the held messages whose time has come into one digest per recipient; flushes, the caller commits."""
-    held = db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.HELD, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id).with_for_update(skip_locked=True)
-    ).all()
-    groups = defaultdict(list)
-    for message in held:
-        groups[(message.channel, message.recipient, message.language, message.user_id)].append(message)
-    digests = []
-    for (channel, recipient, language, user_id), messages in groups.items():
-        items = []
-        for message in messages:
-            try:
-                rendered = _render(message)
-            except DeliveryError as error:
-                record_attempt(message, now, error)
-                continue
-            items.append({"case_number": message.payload.get("case_number"), "subject": rendered.subject,
-                          "short": rendered.short})
-        if not items:
-            continue
-        digest = OutboxMessage(dedup_key=f"digest:{messages[0].id}", channel=channel, recipient=recipient,
-                               template=DIGEST_TEMPLATE, language=language, payload={"items": items},
-                               user_id=user_id, next_attempt_at=now, created_at=now)
-        db.session.add(digest)
-        db.session.flush()
-        for message in messages:
-            if message.status is OutboxStatus.HELD:
-                message.status, message.digest_id = OutboxStatus.DIGESTED, digest.id
-        digests.append(digest)
-    db.session.flush()
-    return digests
+def deliver_message(message_id: int, now: datetime | None = None) -> str:
+    """The delivery job: send one outbox message if it is pending and due. Safe to run twice, or in two workers."""
+    return deliver(message_id, now or utcnow())
+
+
+def delivery_job_options(message_id: int, urgent: bool) -> dict:
+    """Where and how a delivery job runs: hazards on "high"; one queued job per message at a time."""
+    return {
+        "queue": "high" if urgent else "default", "job_timeout": JOB_TIMEOUT_SECONDS,
+        # A job that could not reach the database even after waiting it out (DATABASE_PATIENCE_SECONDS) is
+        # tried again; the lease and the attempt rows make a second run harmless.
+        "retry": Retry(max=3, interval=[10, 30, 60]),
+        # While a job for the message is queued, running or waiting for its retry, enqueuing another is
+        # refused (unique id). A failed job's record gives way after a minute, so the sweep can queue the
+        # message again once an outage is over; the outbox row keeps the error.
+        "job_id": f"deliver-message-{message_id}", "unique": True, "result_ttl": 0, "failure_ttl": 60,
+    }
+
+
+def enqueue_delivery(message_id: int, urgent: bool) -> None:
+    """Deliver the message once the transaction that wrote (or changed) it commits."""
+    enqueue_after_commit(deliver_message, message_id, **delivery_job_options(message_id, urgent))
 
 
 def due_messages(now: datetime, limit: int) -> list[tuple[int, bool]]:

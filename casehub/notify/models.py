@@ -60,13 +60,24 @@ class OutboxMessage(db.Model):
 
 
 class DeliveryAttempt(db.Model):
+    """One try at handing a message to its channel, committed before the try.
+
+    `succeeded` stays None until the outcome is saved: a worker that stopped between sending and
+    saving leaves an open attempt, which the next try reads instead of blindly sending again.
+    """
+
     __tablename__ = "delivery_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    succeeded: Mapped[bool]
+    succeeded: Mapped[bool | None]
+    # Set (without `succeeded`) when a later try settled an attempt whose outcome was never saved.
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # Sent along (the SMS gateway's Idempotency-Key header, the e-mail's Message-ID); a retry of an attempt
+    # whose outcome is unknown reuses it, so a provider that de-duplicates drops the second copy.
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64))
+    provider_message_id: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class Alert(db.Model):

@@ -1,7 +1,7 @@
 """Who is told what when a case changes, and the outbox's other verbs: resending, alerts, preferences.
 
 Messages are written as outbox rows in the transaction of the change that causes them (see
-casehub.notify.subscriptions); casehub.notify.jobs delivers them after the commit.
+casehub.notify.subscriptions, casehub.notify.outbox); casehub.notify.delivery delivers them after the commit.
 
 - The citizen (unless anonymous, or asking for a letter or no answer): case received with its
   number and tracking code (notify_case_received, called by intake), accepted, more information
@@ -27,8 +27,9 @@ from casehub.directory.models import Agency
 from casehub.errors import N_, DomainError
 from casehub.extensions import db
 from casehub.models import utcnow
-from casehub.notify.jobs import enqueue_delivery
+from casehub.notify.delivery import enqueue_delivery
 from casehub.notify.models import Alert, LocalMail, NotificationPreference, OutboxChannel, OutboxMessage, OutboxStatus
+from casehub.notify.outbox import add_to_outbox, outbox_messages
 from casehub.notify.rendering import message_language
 from casehub.phones import NotAPhoneNumber, normalize_phone
 from casehub.sla.models import SlaClock
@@ -146,18 +147,18 @@ def _quoted(event: CaseEvent, names: tuple[str, ...]) -> dict:
 
 
 def new_message(case: Case, occasion: str, contact: Contact, template: str, payload: dict, *, now: datetime,
-                urgent: bool = False) -> OutboxMessage:
-    """An outbox row about `case`, unique per (case, occasion, person, channel)."""
-    return OutboxMessage(
-        dedup_key=f"case:{case.number}:{occasion}:{contact.key}:{contact.channel}", channel=contact.channel,
-        recipient=contact.address, template=template, language=contact.language, payload=payload,
-        urgent=urgent and contact.channel is not OutboxChannel.IN_APP, case=case, user_id=contact.user_id,
-        next_attempt_at=now, created_at=now,
-    )
+                urgent: bool = False) -> dict:
+    """An outbox row about `case` (column values for add_to_outbox), unique per (case, occasion, person, channel)."""
+    return {
+        "dedup_key": f"case:{case.number}:{occasion}:{contact.key}:{contact.channel}", "channel": contact.channel,
+        "recipient": contact.address, "template": template, "language": contact.language, "payload": payload,
+        "urgent": urgent and contact.channel is not OutboxChannel.IN_APP, "case_id": case.id,
+        "user_id": contact.user_id, "next_attempt_at": now, "created_at": now,
+    }
 
 
-def messages_for_event(event: CaseEvent) -> list[OutboxMessage]:
-    """The outbox rows a new case event calls for (none for most events)."""
+def messages_for_event(event: CaseEvent) -> list[dict]:
+    """The outbox rows a new case event calls for (none for most events); the event and its case are flushed."""
     case = event.case or db.session.get(Case, event.case_id)
     occasion = f"{event.type}:{event.at.astimezone(timezone.utc):%Y%m%dT%H%M%S%f}"
     messages = []
@@ -187,24 +188,17 @@ def messages_for_event(event: CaseEvent) -> list[OutboxMessage]:
     return messages
 
 
-def _add_new(messages: list[OutboxMessage]) -> list[OutboxMessage]:
-    """Add the messages whose de-duplication key is not taken yet; flushes."""
-    keys = [message.dedup_key for message in messages]
-    taken = set(db.session.scalars(sa.select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(keys))))
-    fresh = [message for message in messages if message.dedup_key not in taken]
-    db.session.add_all(fresh)
-    db.session.flush()
-    return fresh
-
-
-def notify_case_received(case: Case, tracking_code: str, *, now: datetime) -> list[OutboxMessage]:
+def notify_case_received(case: Case, tracking_code: str, *, now: datetime | None = None) -> list[OutboxMessage]:
     """Tell the citizen the case number and the private tracking code. Call right after open_case, in its
     transaction: the code exists in plain text only then. Safe to call twice."""
-    return _add_new([
+    now = now or utcnow()
+    db.session.flush()  # the rows name the case by its id
+    written = add_to_outbox([
         new_message(case, "received", contact, "case_received",
                     case_payload(case, contact.language) | {"tracking_code": tracking_code}, now=now)
         for contact in citizen_contacts(case, with_further_reporters=False)
     ])
+    return outbox_messages(written.values())
 
 
 def _checked_address(channel: OutboxChannel, address: str) -> str:
@@ -235,7 +229,7 @@ def resend_message(message: OutboxMessage, *, actor: User, recipient: str | None
     message.status, message.attempts, message.next_attempt_at = OutboxStatus.PENDING, 0, now
     record_audit(actor=actor, action="resend_message", entity_type="outbox_message", entity_id=message.id,
                  before=before, after={"status": message.status.value, "recipient": message.recipient}, now=now)
-    enqueue_delivery(message)
+    enqueue_delivery(message.id, message.urgent)
     return message
 
 

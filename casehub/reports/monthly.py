@@ -18,6 +18,7 @@ from casehub.cases.queries import city_midnight
 from casehub.directory.models import Agency
 from casehub.extensions import db
 from casehub.notify.models import OutboxChannel, OutboxMessage
+from casehub.notify.outbox import add_to_outbox
 from casehub.notify.rendering import message_language
 from casehub.reports.queries import ReportFilters, SlaReport, add_months, city_sums, rate, sla_report
 from casehub.reports.rollup import city_today, refresh_rollups
@@ -159,23 +160,21 @@ def send_monthly_analyses(now: datetime) -> int:
         .order_by(User.agency_id, User.id)).all()
     keys = {user.id: f"monthly_analysis:{month:%Y-%m}:agency{user.agency_id}:user{user.id}:email"
             for user in supervisors}
+    # Only to skip building analyses already sent; add_to_outbox is what guarantees once.
     sent = set(db.session.scalars(sa.select(OutboxMessage.dedup_key)
                                   .where(OutboxMessage.dedup_key.in_(list(keys.values())))))
-    written = 0
     by_agency: dict[int, list[User]] = {}
     for user in supervisors:
         if keys[user.id] not in sent:
             by_agency.setdefault(user.agency_id, []).append(user)
+    rows = []
     for agency_id, users in by_agency.items():
         analysis = monthly_analysis(db.session.get(Agency, agency_id), month, now=now)
         if not analysis.has_activity:
             continue
         for user in users:
             language = message_language(user.locale)
-            db.session.add(OutboxMessage(
-                dedup_key=keys[user.id], channel=OutboxChannel.EMAIL, recipient=user.email, template=TEMPLATE,
-                language=language, payload=_payload(analysis, language), user_id=user.id,
-                next_attempt_at=now, created_at=now))
-            written += 1
-    db.session.flush()
-    return written
+            rows.append({"dedup_key": keys[user.id], "channel": OutboxChannel.EMAIL, "recipient": user.email,
+                         "template": TEMPLATE, "language": language, "payload": _payload(analysis, language),
+                         "user_id": user.id, "next_attempt_at": now, "created_at": now})
+    return len(add_to_outbox(rows))

@@ -7,20 +7,21 @@ after. `Case.next_action_at` is the time of the next step; the sweep reads only 
 time has come (an index), so its cost grows with the cases due, not with the open cases.
 
 Exactly once: every outbox row carries a unique key (case, target, threshold, deadline version,
-recipient) and is inserted with ON CONFLICT DO NOTHING in the transaction that moves
-`next_action_at` on, so two sweeps, a retried job or a restarted Redis never write a row twice.
+recipient) and is written through add_to_outbox (ON CONFLICT DO NOTHING) in the transaction that
+moves `next_action_at` on, so two sweeps, a retried job or a restarted Redis never write a row
+twice; each row written is queued for delivery as the sweep commits, a hazard's on the "high" queue.
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from casehub.auth.models import Role, User
 from casehub.cases.models import Case, CaseEvent, CaseStatus
 from casehub.extensions import db
-from casehub.notify.models import OutboxChannel, OutboxMessage
+from casehub.notify.models import OutboxChannel
+from casehub.notify.outbox import add_to_outbox
 from casehub.sla.calendar import BusinessCalendar
 from casehub.sla.models import SlaClock, SlaPolicy
 
@@ -114,15 +115,6 @@ class SweepResult:
     messages: int = 0
 
 
-def _insert_ignoring_duplicates(rows: list[dict]) -> int:
-    """Insert outbox rows; a row whose dedup_key exists already is skipped, never raised."""
-    if not rows:
-        return 0
-    dialect_insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = dialect_insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedup_key"])
-    return len(db.session.execute(stmt.returning(OutboxMessage.id), rows).all())
-
-
 class _Recipients:
     """Who hears about a batch of cases, loaded with one query per role."""
 
@@ -199,7 +191,7 @@ def run_sla_sweep(now: datetime, *, limit: int = 1000) -> SweepResult:
                            "details": {"level": level, "due_at": calendar.local(case.due_at).isoformat(),
                                        "notified": [step.template for step in sent if step.level]}})
         updates.append({"case_id": case.id, "next_at": next_action_time(steps, now, level), "level": level})
-    result.messages = _insert_ignoring_duplicates(messages)
+    result.messages = len(add_to_outbox(messages))
     if events:
         db.session.execute(sa.insert(CaseEvent), events)
     # Core UPDATE on purpose: the sweep's bookkeeping must not bump Case.version, or a user

@@ -74,12 +74,15 @@ class SmsGatewayRequest(BaseHTTPRequestHandler):
             status = 503
         else:
             status = 400 if body["to"] == REFUSED_NUMBER else 202
+        answer = {"status": status}
         if status == 202:
-            self.server.received.append({**body, "authorization": self.headers.get("Authorization")})
+            self.server.received.append({**body, "authorization": self.headers.get("Authorization"),
+                                         "idempotency_key": self.headers.get("Idempotency-Key")})
+            answer["id"] = f"gw-{len(self.server.received)}"
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
-        self.wfile.write(json.dumps({"status": status}).encode())
+        self.wfile.write(json.dumps(answer).encode())
 
     def log_message(self, *args):
         pass

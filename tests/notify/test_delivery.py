@@ -2,6 +2,7 @@
 import threading
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from casehub.cases.models import Case
@@ -9,9 +10,11 @@ from casehub.cases.services import perform_action
 from casehub.extensions import db
 from casehub.intake.services import intake_case
 from casehub.models import utcnow
-from casehub.notify.delivery import LEASE, backoff, deliver
+from casehub.notify.delivery import (LEASE, NEEDS_CHECK, NOT_DELIVERED, RESENT_UNDER_SAME_KEY, backoff,
+                                     begin_attempt, deliver)
 from casehub.notify.jobs import sweep_outbox
-from casehub.notify.models import DeliveryAttempt, OutboxChannel, OutboxMessage, OutboxStatus
+from casehub.notify.models import Alert, DeliveryAttempt, OutboxChannel, OutboxMessage, OutboxStatus
+from casehub.notify.senders import send_message
 from tests.notify.conftest import EMAIL_REPORTER, REFUSED_DOMAIN, REFUSED_NUMBER, free_port
 
 
@@ -136,17 +139,118 @@ def test_two_workers_taking_the_same_message_at_once_send_it_once(notify_world, 
     assert len(smtp_server.received) == 1
 
 
-def test_a_worker_that_died_mid_send_is_replaced_after_its_lease(notify_world, make_case, smtp_server):
-    from casehub.notify.delivery import take_message
+def _attempts(message_id: int) -> list[DeliveryAttempt]:
+    return list(db.session.scalars(sa.select(DeliveryAttempt).where(DeliveryAttempt.message_id == message_id)
+                                   .order_by(DeliveryAttempt.id)))
 
+
+def test_the_attempt_is_committed_before_sending_and_the_outcome_after(notify_world, make_case, sms_gateway):
+    case = make_case(category=notify_world.hazard)
+    db.session.commit()
+    message = _messages(channel=OutboxChannel.SMS)[0]
+    now = utcnow()
+    outgoing = begin_attempt(message.id, now, "key-1")
+    db.session.rollback()  # what another process sees: the attempt is there before anything was sent
+    assert [(a.succeeded, a.idempotency_key) for a in _attempts(message.id)] == [(None, "key-1")]
+    assert sms_gateway.received == [] and outgoing.recipient == "0911222333" and case.number in outgoing.rendered.short
+
+    assert deliver(message.id, now + LEASE) == "sent"
+    [attempt] = _attempts(message.id)[1:]
+    assert (attempt.succeeded, attempt.provider_message_id) == (True, "gw-1")
+
+
+def test_a_text_whose_outcome_was_lost_is_sent_again_under_the_same_key(notify_world, make_case, sms_gateway):
+    make_case(category=notify_world.hazard)
+    db.session.commit()
+    message = _messages(channel=OutboxChannel.SMS)[0]
+    now = utcnow()
+    outgoing = begin_attempt(message.id, now, "key-1")
+    send_message(outgoing, now)  # ... and the worker dies before saving that it went out
+    db.session.rollback()
+    assert deliver(message.id, now + LEASE - timedelta(seconds=1)) == "skipped"  # its lease still holds
+    assert deliver(message.id, now + LEASE) == "sent"
+    # The gateway got the same key twice and, as its contract says, drops the repeat: one text reaches the phone.
+    assert [sms["idempotency_key"] for sms in sms_gateway.received] == ["key-1", "key-1"]
+    assert [(a.succeeded, a.idempotency_key, a.error) for a in _attempts(message.id)] == [
+        (None, "key-1", RESENT_UNDER_SAME_KEY), (True, "key-1", None)]
+
+
+def test_an_email_whose_outcome_was_lost_is_not_sent_twice_but_left_for_a_person(notify_world, make_case,
+                                                                                 smtp_server):
     make_case(category=notify_world.petition)
     db.session.commit()
     message = _messages(channel=OutboxChannel.EMAIL)[0]
     now = utcnow()
-    assert take_message(message.id, now) is not None  # ... and the worker dies here
-    assert deliver(message.id, now + LEASE - timedelta(seconds=1)) == "skipped"
-    assert deliver(message.id, now + LEASE) == "sent"
+    send_message(begin_attempt(message.id, now, "key-1"), now)  # ... and the worker dies before saving
+    db.session.rollback()
+    assert deliver(message.id, now + LEASE) == "needs_check"
     assert len(smtp_server.received) == 1
+    assert smtp_server.received[0]["message"]["Message-ID"].startswith("<casehub.key-1@")
+    assert (message.status, message.last_error) == (OutboxStatus.FAILED, NEEDS_CHECK)
+    assert deliver(message.id, now + 2 * LEASE) == "skipped"
+
+
+def test_an_alert_whose_save_was_lost_was_never_delivered_and_goes_out_once(notify_world, make_case):
+    make_case(category=notify_world.petition)
+    db.session.commit()
+    message = _messages(channel=OutboxChannel.IN_APP)[0]
+    now = utcnow()
+    begin_attempt(message.id, now, "key-1")  # the worker dies: the alert was to be written with the outcome
+    db.session.rollback()
+    assert deliver(message.id, now + LEASE) == "sent"
+    assert db.session.scalar(sa.select(sa.func.count(Alert.id)).where(Alert.user_id == message.user_id)) == 1
+    assert [(a.succeeded, a.error) for a in _attempts(message.id)] == [(False, NOT_DELIVERED), (True, None)]
+
+
+@pytest.fixture
+def drop_connection_once(app):
+    """Terminate this process's database connection (pg_terminate_backend, as a failover does) at the first
+    statement that matches `trigger`, from another connection; returns how many were dropped."""
+    admin = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    dropped, listeners = [], []
+
+    def arm(trigger: str):
+        def before_cursor_execute(connection, cursor, statement, parameters, context, executemany):
+            if not dropped and statement.lstrip().upper().startswith(trigger):
+                pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+                with admin.begin() as killer:
+                    killer.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                dropped.append(pid)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+        listeners.append(before_cursor_execute)
+        return dropped
+
+    yield arm
+    for listener in listeners:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    admin.dispose()
+
+
+def test_a_dropped_connection_after_sending_is_ridden_out_and_the_status_saved(notify_world, make_case,
+                                                                                smtp_server, drop_connection_once):
+    make_case(category=notify_world.petition)
+    db.session.commit()
+    message = _messages(channel=OutboxChannel.EMAIL)[0]
+    now = utcnow()
+    dropped = drop_connection_once("UPDATE DELIVERY_ATTEMPTS")  # the save after sending
+    assert deliver(message.id, now) == "sent"
+    assert len(dropped) == 1 and len(smtp_server.received) == 1
+    db.session.refresh(message)
+    assert message.status is OutboxStatus.SENT
+    assert [attempt.succeeded for attempt in _attempts(message.id)] == [True]
+    assert deliver(message.id, now + LEASE) == "skipped"
+
+
+def test_a_dropped_connection_while_taking_the_message_sends_it_once(notify_world, make_case, smtp_server,
+                                                                     drop_connection_once):
+    make_case(category=notify_world.petition)
+    db.session.commit()
+    message = _messages(channel=OutboxChannel.EMAIL)[0]
+    dropped = drop_connection_once("INSERT INTO DELIVERY_ATTEMPTS")
+    assert deliver(message.id, utcnow()) == "sent"
+    assert len(dropped) == 1 and len(smtp_server.received) == 1
+    assert [attempt.succeeded for attempt in _attempts(message.id)] == [True]
 
 
 def test_a_bad_email_address_ends_as_a_visible_permanent_failure(notify_world, make_case, smtp_server, run_jobs,

@@ -5,7 +5,8 @@ from jinja2 import UndefinedError
 
 from casehub.cases.services import add_reporter, perform_action
 from casehub.extensions import db
-from casehub.notify.delivery import DIGEST_TEMPLATE, fold_due_digests
+from casehub.notify.delivery import DIGEST_TEMPLATE
+from casehub.notify.outbox import fold_due_digests
 from casehub.notify.models import OutboxMessage, OutboxStatus
 from casehub.notify.rendering import BLOCKS, LANGUAGES, MESSAGES_DIR, _environment, render_message, template_names
 from casehub.notify.services import AGENCY_CASE_MESSAGES, CITIZEN_MESSAGES, notify_case_received
