@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.validators import DataRequired, EqualTo, Regexp
 
 from casehub.auth.models import ApiToken, User
 from casehub.auth.services import (authenticate, change_password, end_session, live_sessions, revoke_token,
@@ -29,7 +29,9 @@ PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth.logout_ev
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[DataRequired()])
+    # No account name holds a NUL, and PostgreSQL refuses one in a query: a form error, not a 500.
+    username = StringField(_l("Username"), validators=[DataRequired(), Regexp(r"\A[^\x00]*\Z",
+                                                                            message=_l("Not a valid username."))])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 

@@ -48,6 +48,11 @@ def test_empty_login_form_names_the_missing_fields(client):
     assert response.get_data(as_text=True).count("field-error") == 2
 
 
+def test_a_username_with_a_nul_byte_is_a_form_error(client):
+    response = client.post("/login", data={"username": "chen\x00", "password": "wrong-password"})
+    assert response.status_code == 422 and "field-error" in response.get_data(as_text=True)
+
+
 def test_pages_redirect_to_login_and_back(client, make_user):
     assert client.get("/").headers["Location"] == "/login?next=/"
     user = make_user()
