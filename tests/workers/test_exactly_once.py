@@ -36,3 +36,12 @@ def test_two_schedulers_and_several_workers_write_each_notification_once(app, re
     enqueue_sweeps(app, 1)
     SimpleWorker(queues, connection=redis_conn).work(burst=True)
     assert len(outbox_keys()) == 50
+
+
+def test_the_sla_sweep_queues_each_notice_it_writes_hazards_first(app, redis_conn, due_batch):
+    """A hazard reminder does not wait for the outbox sweep: the SLA sweep's commit queues its delivery."""
+    queues = app.extensions["queues"]
+    before = queues["high"].count, queues["default"].count  # the notices of the cases being opened
+    sla_sweep(NOW)
+    # 20 hazards with two notices each on "high", 10 petitions with one on "default": the 50 rows written.
+    assert (queues["high"].count - before[0], queues["default"].count - before[1]) == (40, 10)
