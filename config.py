@@ -81,7 +81,7 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "casehub@localhost")
     SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL") or None
     SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN") or None
-    # "module:Class" of the SMS adapter (a class with send(to, text)); a city plugs its provider in here.
+    # "module:Class" of the SMS adapter (send(to, text, *, idempotency_key), README); a city plugs its provider in.
     SMS_ADAPTER = os.environ.get("CASEHUB_SMS_ADAPTER", "casehub.notify.senders:HttpSmsGateway")
     # Messages beyond this many per recipient in a clock hour wait for one digest (hazards excepted).
     NOTIFY_HOURLY_LIMIT = _int("CASEHUB_NOTIFY_HOURLY_LIMIT", 10)

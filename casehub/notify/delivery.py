@@ -144,7 +144,7 @@ def new_attempt(message: OutboxMessage, now: datetime, idempotency_key: str | No
 
 def record_outcome(message: OutboxMessage, attempt: DeliveryAttempt, now: datetime,
                    error: DeliveryError | None = None, provider_message_id: str | None = None) -> None:
-    """Save how a try ended: on success the message is sent, on failure it is retried later or, when hopeless, failed."""
+    """Save how a try ended: on success the message is sent; on failure it is retried later or, if hopeless, failed."""
     attempt.succeeded, attempt.provider_message_id = error is None, provider_message_id
     attempt.error = None if error is None else str(error)
     if error is None:

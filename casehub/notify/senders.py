@@ -125,7 +125,7 @@ def _smtp_failure(code: int, text: str) -> DeliveryError:
 
 
 def email_message_id(idempotency_key: str, sender: str) -> str:
-    """The same Message-ID for every try under one key: mail clients show a repeat as one message."""
+    """The e-mail's Message-ID, made from the attempt's idempotency key: the attempt names the e-mail it sent."""
     domain = sender.rpartition("@")[2] or "localhost"
     return f"<casehub.{idempotency_key}@{domain}>"
 
