@@ -21,6 +21,8 @@ def create_app(config_class: type[Config] = Config) -> Flask:
         raise UnsafeConfiguration("Refusing to start in production: " + "; ".join(problems) + ".")
     app = Flask(__name__, template_folder="../templates")
     app.config.from_object(config_class)
+    from casehub.inputs import register_input_checks
+    register_input_checks(app)
     register_models()
     register_extensions(app)
     register_blueprints(app)

@@ -67,7 +67,7 @@ def _respond(status: int, code: str, message: str, fields: dict | None = None):
         500: _("Something went wrong. The error has been logged (request %(id)s).", id=request_id()),
     }
     return render_template("errors/error.html", status=status, code=code,
-                           message=page_messages.get(status, message)), status
+                           message=page_messages.get(status) or _(message)), status
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -8,10 +8,12 @@ from flask import flash, redirect, render_template, request
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import ValidationError
 from wtforms.i18n import messages_path
 
 from casehub.errors import DomainError
 from casehub.extensions import db
+from casehub.inputs import BAD_YEAR, FIRST_YEAR, LAST_YEAR
 
 
 def optional_int(value) -> int | None:
@@ -19,6 +21,12 @@ def optional_int(value) -> int | None:
     if value in (None, "", "None"):
         return None
     return int(value)
+
+
+def plausible_year(_form, field) -> None:
+    """WTForms validator for date and date-time fields: years 1900-2100 only, as the API's date fields."""
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(gettext(BAD_YEAR))
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:

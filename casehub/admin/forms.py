@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 
 from casehub.directory.models import AgencyKind, Open311Type
 from casehub.directory.schemas import OPEN311_DATATYPES
-from casehub.forms import optional_int
+from casehub.forms import optional_int, plausible_year
 from casehub.labels import LABELS, ROLE_LABELS
 
 ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
@@ -173,5 +173,5 @@ class AuditFilterForm(FilterForm):
     actor_id = SelectField(_l("Who"), coerce=optional_int)
     entity_type = SelectField(_l("What"))
     action = SelectField(_l("Action"))
-    from_day = DateField(_l("From"), validators=[Optional()])
-    to_day = DateField(_l("To"), validators=[Optional()])
+    from_day = DateField(_l("From"), validators=[Optional(), plausible_year])
+    to_day = DateField(_l("To"), validators=[Optional(), plausible_year])

@@ -13,7 +13,7 @@ from casehub.auth.access import roles_required
 from casehub.auth.models import Role
 from casehub.cases.privacy import CASE_API, CASE_PAGE, personal_data_views, viewers
 from casehub.extensions import db
-from casehub.forms import optional_int
+from casehub.forms import optional_int, plausible_year
 from casehub.models import city_zone, utcnow
 from casehub.pagination import paginate, requested_page
 from casehub.reports.exports import FORMATS, Document, Table, to_csv
@@ -29,8 +29,8 @@ class PersonalDataViewFilterForm(FilterForm):
                               filters=[none_if_blank])
     context = SelectField(_l("Through"), choices=[ALL, *(SelectChoice(value, label)
                                                         for value, label in CONTEXT_LABELS.items())])
-    from_day = DateField(_l("From"), validators=[Optional()])
-    to_day = DateField(_l("To"), validators=[Optional()])
+    from_day = DateField(_l("From"), validators=[Optional(), plausible_year])
+    to_day = DateField(_l("To"), validators=[Optional(), plausible_year])
 
 
 def _described_filters(form: PersonalDataViewFilterForm, filters: dict) -> list[tuple[str, str]]:

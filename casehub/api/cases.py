@@ -11,7 +11,7 @@ from casehub.cases.schemas import CaseListQuerySchema, CaseSchema, EventSchema
 from casehub.cases.services import ACTIONS, AGENCY_ROLES, DISPATCH_ROLES, allowed_actions, perform_action
 from casehub.errors import ApiError, DomainError
 from casehub.extensions import db
-from casehub.intake.schemas import ActionSchema, CaseCreateSchema
+from casehub.intake.schemas import CaseCreateSchema, action_schema
 from casehub.intake.services import intake_case
 from casehub.models import utcnow
 from casehub.pagination import paginate
@@ -85,7 +85,7 @@ def case_action(number: str, action: str):
         raise DomainError("unknown_action", f"Unknown action '{action}'. Actions: {', '.join(ACTIONS)}.",
                           status=404)
     case = find_case_for_staff(number, current_user)
-    params = load_body(ActionSchema()) if request.content_length else {}
+    params = load_body(action_schema(action)) if request.content_length else {}
     version = params.pop("version", None)
     perform_action(case, action, actor=current_user, now=utcnow(), version=version, **params)
     body = represent_case(case)

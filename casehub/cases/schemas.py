@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from casehub.cases.models import CaseStatus, Channel
 from casehub.directory.models import CaseKind
+from casehub.inputs import plausible_year
 from casehub.intake.schemas import LocalDateTime
 from casehub.masking import mask_address
 
@@ -82,7 +83,9 @@ class CaseListQuerySchema(Schema):
     due_soon = fields.Boolean()
     open_only = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100))
-    received_from = fields.Date(metadata={"description": "Received on or after this day (Asia/Taipei)."})
-    received_to = fields.Date(metadata={"description": "Received on or before this day (Asia/Taipei)."})
+    received_from = fields.Date(validate=plausible_year,
+                                metadata={"description": "Received on or after this day (Asia/Taipei)."})
+    received_to = fields.Date(validate=plausible_year,
+                              metadata={"description": "Received on or before this day (Asia/Taipei)."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))

@@ -21,7 +21,7 @@ from casehub.directory.models import Agency, Category, District
 from casehub.directory.services import agency_options, named_options
 from casehub.errors import DomainError
 from casehub.extensions import db
-from casehub.intake.schemas import ActionSchema
+from casehub.intake.schemas import ACTION_FIELDS, action_schema
 from casehub.labels import label, options
 from casehub.masking import mask_address, mask_name, mask_phone
 from casehub.models import utcnow
@@ -87,9 +87,11 @@ def show(number: str):
 @bp.route("/<number>/actions/<action>", methods=["POST"])
 @roles_required(*STAFF_ROLES)
 def act(number: str, action: str):
+    if action not in ACTION_FIELDS:
+        abort(404)
     case = find_case_for_staff(number, current_user)
     try:
-        params = ActionSchema().load(request.form.to_dict())
+        params = action_schema(action).load(request.form.to_dict())
         version = params.pop("version", None)
         perform_action(case, action, actor=current_user, now=utcnow(), version=version, **params)
     except (ValidationError, DomainError) as error:

@@ -1,9 +1,12 @@
 """Validation of what operators and API clients send: every bad field is named."""
-from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+from collections.abc import Mapping
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from casehub.cases.models import Channel, ContactPreference
 from casehub.directory.models import CaseKind
 from casehub.errors import N_
+from casehub.inputs import ID_MAX, plausible_year
 from casehub.intake.models import CallOutcome
 from casehub.models import city_zone
 from casehub.phones import NotAPhoneNumber, normalize_phone
@@ -33,7 +36,9 @@ class LocalDateTime(fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         self.default_timezone = city_zone()
-        return super()._deserialize(value, attr, data, **kwargs)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        plausible_year(moment)
+        return moment
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
@@ -41,8 +46,11 @@ class LocalDateTime(fields.AwareDateTime):
         return super()._serialize(value.astimezone(city_zone()), attr, obj, **kwargs)
 
 
-def _blank_to_none(data: dict, names: tuple[str, ...]) -> dict:
-    """HTML forms send empty strings for empty fields; treat them as absent."""
+def _blank_to_none(data, names: tuple[str, ...]):
+    """HTML forms send empty strings for empty fields; treat them as absent. What is not an object is left for
+    marshmallow to refuse by name ("Invalid input type")."""
+    if not isinstance(data, Mapping):
+        return data
     return {key: value for key, value in data.items() if not (key in names and value in ("", None))}
 
 
@@ -56,7 +64,7 @@ class ReporterSchema(Schema):
 
     @pre_load
     def drop_blanks(self, data, **kwargs):
-        return _blank_to_none(dict(data), ("name", "phone", "email", "contact_preference"))
+        return _blank_to_none(data, ("name", "phone", "email", "contact_preference"))
 
     @validates_schema
     def check_contact(self, data, **kwargs):
@@ -88,12 +96,12 @@ class CaseCreateSchema(Schema):
     lng = fields.Decimal(validate=validate.Range(-180, 180), load_default=None, places=6)
     reporter = fields.Nested(ReporterSchema, load_default=lambda: ReporterSchema().load({}))
     received_at = LocalDateTime(load_default=None)
-    call_id = fields.Integer(load_default=None, strict=True)
+    call_id = fields.Integer(load_default=None, strict=True, validate=validate.Range(1, ID_MAX))
     attributes = fields.Dict(keys=fields.String(), load_default=dict)
 
     @pre_load
     def drop_blanks(self, data, **kwargs):
-        return _blank_to_none(dict(data), ("kind", "address", "district", "lat", "lng", "received_at", "call_id"))
+        return _blank_to_none(data, ("kind", "address", "district", "lat", "lng", "received_at", "call_id"))
 
     @validates_schema
     def check_location(self, data, **kwargs):
@@ -111,7 +119,7 @@ class CallCreateSchema(Schema):
 
     @pre_load
     def drop_blanks(self, data, **kwargs):
-        return _blank_to_none(dict(data), ("caller_phone", "ended_at", "answered_immediately", "summary"))
+        return _blank_to_none(data, ("caller_phone", "ended_at", "answered_immediately", "summary"))
 
     @validates_schema
     def check_times(self, data, **kwargs):
@@ -122,7 +130,7 @@ class CallCreateSchema(Schema):
 
 
 class ActionSchema(Schema):
-    """Parameters of a lifecycle action; which are required depends on the action (checked by the service)."""
+    """Parameters of every lifecycle action; `action_schema` takes the ones a single action reads."""
 
     version = fields.Integer(load_default=None)
     reply = fields.String(validate=validate.Length(min=1, max=5000))
@@ -136,4 +144,20 @@ class ActionSchema(Schema):
 
     @pre_load
     def drop_blanks(self, data, **kwargs):
-        return {key: value for key, value in dict(data).items() if value not in ("", None) and key != "csrf_token"}
+        if not isinstance(data, Mapping):
+            return data
+        return {key: value for key, value in data.items() if value not in ("", None) and key != "csrf_token"}
+
+
+# The parameters each action's service handler reads (besides version); whichever are required is the service's rule.
+ACTION_FIELDS = {
+    "accept": (), "resolve": ("reply",), "request_transfer": ("reason",), "reassign": ("agency",),
+    "request_info": ("message",), "resume": ("note",), "request_extension": ("days", "reason"),
+    "approve_extension": ("note",), "reject_extension": ("note",), "close": (), "reopen": ("reason",),
+    "cancel": ("reason",), "merge": ("into",), "note": ("text",),
+}
+
+
+def action_schema(action: str) -> ActionSchema:
+    """One action's parameters: a field meant for another action is refused by name ("Unknown field.")."""
+    return ActionSchema(only=("version", *ACTION_FIELDS[action]), unknown=RAISE)

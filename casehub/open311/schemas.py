@@ -1,10 +1,12 @@
 """What Open311 clients send: the POST service request form and the GET requests query."""
 import re
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from werkzeug.datastructures import MultiDict
 
+from casehub.inputs import plausible_year
 from casehub.models import city_zone
 
 
@@ -13,8 +15,10 @@ STATUSES = ("open", "closed")
 ATTRIBUTE_PARAMETER = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 
 
-def _drop_blanks(data) -> dict:
+def _drop_blanks(data):
     """The spec: a parameter passed empty means the same as one not passed at all."""
+    if not isinstance(data, Mapping):
+        return data  # marshmallow refuses it by name
     return {key: value for key, value in dict(data).items() if value not in ("", None)}
 
 
@@ -83,8 +87,8 @@ class ServiceRequestQuerySchema(Schema):
 
     service_request_id = CommaList()
     service_code = CommaList()
-    start_date = W3CDateTime()
-    end_date = W3CDateTime()
+    start_date = W3CDateTime(validate=plausible_year)
+    end_date = W3CDateTime(validate=plausible_year)
     status = CommaList(validate=validate.ContainsOnly(STATUSES, error="status must be open or closed."))
 
     @pre_load

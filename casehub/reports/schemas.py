@@ -9,6 +9,7 @@ from casehub.cases.models import Channel
 from casehub.directory.models import Agency, CaseKind, Category, District
 from casehub.errors import ApiError
 from casehub.extensions import db
+from casehub.inputs import plausible_year
 from casehub.reports.queries import GROUP_BY, ReportFilters
 
 DATE_MESSAGES = {"invalid": "Not a valid date: use YYYY-MM-DD.", "required": "Required: a date as YYYY-MM-DD."}
@@ -18,8 +19,8 @@ MONTH_FORMAT = "%Y-%m"
 class PeriodQuerySchema(Schema):
     """`from` and `to` (city days, both included) and optional filters by code."""
 
-    first = fields.Date(data_key="from", required=True, error_messages=DATE_MESSAGES)
-    last = fields.Date(data_key="to", required=True, error_messages=DATE_MESSAGES)
+    first = fields.Date(data_key="from", required=True, error_messages=DATE_MESSAGES, validate=plausible_year)
+    last = fields.Date(data_key="to", required=True, error_messages=DATE_MESSAGES, validate=plausible_year)
     agency = fields.String(validate=validate.Length(max=32))
     category = fields.String(validate=validate.Length(max=64))
     district = fields.String(validate=validate.Length(max=32))
@@ -40,7 +41,7 @@ class SlaQuerySchema(PeriodQuerySchema):
 
 
 class MonthQuerySchema(Schema):
-    month = fields.Date(format=MONTH_FORMAT, required=True,
+    month = fields.Date(format=MONTH_FORMAT, required=True, validate=plausible_year,
                         error_messages={"invalid": "Not a valid month: use YYYY-MM.", "required": "Required: YYYY-MM."})
     agency = fields.String(required=True, validate=validate.Length(max=32))
 

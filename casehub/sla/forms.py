@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, S
 from wtforms import TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from casehub.forms import optional_int
+from casehub.forms import optional_int, plausible_year
 
 CLOCK_CHOICES = [SelectChoice("hours", _l("Clock hours, around the clock")),
                  SelectChoice("working_days", _l("Working days (Taiwan's calendar)"))]
@@ -43,12 +43,13 @@ class DeadlinePreviewForm(FlaskForm):
         csrf = False
 
     category = SelectField(_l("Category"), coerce=optional_int)
-    received_at = DateTimeLocalField(_l("Received at"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    received_at = DateTimeLocalField(_l("Received at"), format="%Y-%m-%dT%H:%M",
+                                     validators=[Optional(), plausible_year])
 
 
 class CalendarExceptionForm(FlaskForm):
     # InputRequired, not DataRequired: an impossible date keeps its own message ("Not a valid date value.").
-    day = DateField(_l("Day"), validators=[InputRequired()])
+    day = DateField(_l("Day"), validators=[InputRequired(), plausible_year])
     kind = SelectField(_l("Kind"), choices=EXCEPTION_KIND_CHOICES)
     closed_from = TimeField(_l("Closed from"), validators=[Optional()],
                             description=_l("For a partial closure only, e.g. 12:00 to 17:30; empty: the whole day."))
