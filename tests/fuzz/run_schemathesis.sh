@@ -14,6 +14,7 @@ cleanup() {
   [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null && wait "$APP_PID" 2>/dev/null
   psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS casehub_fuzz WITH (FORCE)" >/dev/null
   redis-cli -h 127.0.0.1 -n 9 flushdb >/dev/null
+  rm -rf .schemathesis  # its example database: each run starts from the seed alone
 }
 trap cleanup EXIT
 cleanup
