@@ -69,10 +69,17 @@ def test_the_log_is_filtered_by_user_case_context_and_days(client, signed_in, lo
 
 def test_a_filter_that_is_not_understood_counts_as_none(client, signed_in, log):
     signed_in(Role.ADMIN)
-    for query in ({"from_day": "2026-13-45", "user_id": "x" * 40, "context": "\u0000"},
-                  {"case_number": "a\u0000b", "to_day": "9999-99-99"}):
+    for query in ({"from_day": "2026-13-45", "user_id": "x" * 40, "context": "nowhere"},
+                  {"case_number": "ab", "to_day": "9999-99-99"}):
         assert client.get(PAGE, query_string=query).status_code == 200
         assert client.get(EXPORT, query_string=query).status_code == 200
+
+
+def test_a_nul_in_a_filter_is_refused_by_the_input_guard(client, signed_in, log):
+    signed_in(Role.ADMIN)
+    for query in ({"context": "\u0000"}, {"case_number": "a\u0000b"}):
+        assert client.get(PAGE, query_string=query).status_code == 400
+        assert client.get(EXPORT, query_string=query).status_code == 400
 
 
 def test_the_export_is_csv_of_the_filtered_log_and_is_audited(client, signed_in, log):
