@@ -1,6 +1,6 @@
 """Declarative base, constraint naming convention and shared column types."""
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -24,6 +24,17 @@ def utcnow() -> datetime:
 def city_zone() -> ZoneInfo:
     """The city's time zone (TIMEZONE): days, office hours and the times people read are in it."""
     return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def within_city_days(column, from_day: date | None, to_day: date | None) -> list:
+    """Conditions keeping `column` within the city's calendar days from_day to to_day, both included."""
+    zone = city_zone()
+    conditions = []
+    if from_day:
+        conditions.append(column >= datetime.combine(from_day, time(), zone))
+    if to_day:
+        conditions.append(column < datetime.combine(to_day + timedelta(days=1), time(), zone))
+    return conditions
 
 
 class UTCDateTime(sa.TypeDecorator):

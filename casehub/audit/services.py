@@ -1,13 +1,13 @@
 """Recording administrative changes in the append-only audit trail, and finding them again."""
 import enum
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 
 from casehub.audit.models import AuditEntry
 from casehub.auth.models import User
 from casehub.extensions import db
-from casehub.models import city_zone, utcnow
+from casehub.models import utcnow, within_city_days
 
 
 def record_audit(
@@ -56,7 +56,6 @@ def audit_entries(
     from_day: date | None = None, to_day: date | None = None,
 ) -> sa.Select:
     """Audit entries newest first, filtered; the days are the city's calendar days, both included."""
-    zone = city_zone()
     stmt = sa.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if actor_id is not None:
         stmt = stmt.where(AuditEntry.actor_id == actor_id)
@@ -64,11 +63,7 @@ def audit_entries(
         stmt = stmt.where(AuditEntry.entity_type == entity_type)
     if action:
         stmt = stmt.where(AuditEntry.action == action)
-    if from_day:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(from_day, time(), zone))
-    if to_day:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(to_day + timedelta(days=1), time(), zone))
-    return stmt
+    return stmt.where(*within_city_days(AuditEntry.at, from_day, to_day))
 
 
 def audit_filter_choices() -> dict[str, list]:

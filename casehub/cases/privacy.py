@@ -4,7 +4,7 @@ Everyone sees a case masked (casehub.masking): the reporter's fields, and the de
 texts. Those who answer the citizen may ask to see it in full; each such view is logged, with who, when, which
 case and through which page or API, for the city's accountability under the Personal Data Protection Act.
 """
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -14,7 +14,7 @@ from casehub.auth.models import Role, User
 from casehub.cases.models import Case, CaseEvent, PersonalDataView
 from casehub.extensions import db
 from casehub.masking import mask_address, mask_email, mask_name, mask_phone, mask_text
-from casehub.models import city_zone, utcnow
+from casehub.models import utcnow, within_city_days
 
 # Operators answer callers about their cases; the agency handling a case answers the citizen.
 ROLES_THAT_CONTACT_CITIZENS = frozenset({Role.OPERATOR, Role.AGENCY_STAFF, Role.AGENCY_SUPERVISOR})
@@ -69,7 +69,6 @@ def personal_data_views(*, user_id: int | None = None, case_number: str | None =
                         context: str | None = None, from_day: date | None = None,
                         to_day: date | None = None) -> sa.Select:
     """The log of full views, newest first, filtered; the days are the city's calendar days, both included."""
-    zone = city_zone()
     stmt = (sa.select(PersonalDataView).join(Case, Case.id == PersonalDataView.case_id)
             .options(joinedload(PersonalDataView.user), joinedload(PersonalDataView.case))
             .order_by(PersonalDataView.at.desc(), PersonalDataView.id.desc()))
@@ -79,11 +78,7 @@ def personal_data_views(*, user_id: int | None = None, case_number: str | None =
         stmt = stmt.where(Case.number == case_number)
     if context:
         stmt = stmt.where(PersonalDataView.context == context)
-    if from_day:
-        stmt = stmt.where(PersonalDataView.at >= datetime.combine(from_day, time(), zone))
-    if to_day:
-        stmt = stmt.where(PersonalDataView.at < datetime.combine(to_day + timedelta(days=1), time(), zone))
-    return stmt
+    return stmt.where(*within_city_days(PersonalDataView.at, from_day, to_day))
 
 
 def viewers() -> list[User]:
