@@ -46,7 +46,8 @@ class InProcessQueue:
 
 def init_app(app: Flask) -> None:
     if app.config["REDIS_URL"]:
-        connection = Redis.from_url(app.config["REDIS_URL"])
+        # A Redis host that vanishes must cost a request two seconds, not the kernel's TCP timeout.
+        connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2)
         app.extensions["redis"] = connection
         app.extensions["queues"] = {name: Queue(name, connection=connection) for name in QUEUE_NAMES}
     else:
